@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cgroup.h - the one interface to control groups. The rest of ctr never
+ * touches cgroupfs paths itself.
+ *
+ * Two drivers sit behind it, chosen by probing the host once per process:
+ *  - v2: a unified hierarchy at /sys/fs/cgroup (primary);
+ *  - v1: per-controller hierarchies (hybrid or legacy hosts). On a hybrid
+ *    host the container also gets a directory in the cgroup2 hierarchy (for
+ *    freeze and kill, which work there) and in every mounted v1 hierarchy.
+ *
+ * A container cgroup is named by an absolute path relative to the root of
+ * each hierarchy (e.g. "/ctr-oci/web"), never below the caller's own cgroup.
+ * Directories that cg_create makes are remembered so cg_destroy removes
+ * exactly those (and sub-cgroups a container made), never a parent that
+ * existed before.
+ */
+#ifndef CTR_CGROUP_H
+#define CTR_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "spec.h"
+
+enum cg_driver_kind { CG_DRIVER_V2, CG_DRIVER_V1 };
+
+struct cg_handle; /* opaque */
+
+/* What the host offers, probed once: driver kind, the cgroup2 mount (may be
+ * NULL on a pure v1 host), and controllers available. */
+enum cg_driver_kind cg_driver_kind(void);
+
+/* Create (or adopt, if it exists and is empty) the cgroup at path in every
+ * hierarchy, and apply res (may be NULL). Validation of res against what the
+ * host supports happens before any directory is made: a limit the host
+ * cannot enforce is an error naming the limit, never silently dropped. */
+int cg_create(const char *path, const struct spec_resources *res, struct cg_handle **out,
+	      struct ctr_error *err);
+
+/* Open an existing container cgroup (pause, kill, ps, delete, exec). */
+int cg_open(const char *path, struct cg_handle **out, struct ctr_error *err);
+
+void cg_free(struct cg_handle *h);
+
+const char *cg_path(const struct cg_handle *h);
+
+/* An O_DIRECTORY fd on the cgroup2 directory for clone3's CLONE_INTO_CGROUP,
+ * or -1 when there is none. Owned by the handle. */
+int cg_clone_fd(const struct cg_handle *h);
+
+/* Put pid into the cgroup in every hierarchy that CLONE_INTO_CGROUP did not
+ * cover (all v1 hierarchies; on v2 nothing, unless cloned_into is false). */
+int cg_attach(struct cg_handle *h, pid_t pid, bool cloned_into, struct ctr_error *err);
+
+/* Apply (again) a set of limits on a live cgroup: `update`. */
+int cg_update(struct cg_handle *h, const struct spec_resources *res, struct ctr_error *err);
+
+int cg_freeze(struct cg_handle *h, bool frozen, struct ctr_error *err);
+int cg_is_frozen(struct cg_handle *h, bool *frozen, struct ctr_error *err);
+
+/* Send sig to every process in the cgroup and its sub-cgroups (cgroup.kill
+ * for SIGKILL where the kernel has it; a thawed, repeated walk otherwise). */
+int cg_kill(struct cg_handle *h, int sig, struct ctr_error *err);
+
+/* Host pids of every process in the cgroup and below (malloc'd array). */
+int cg_pids(struct cg_handle *h, pid_t **pids, size_t *n, struct ctr_error *err);
+
+/* Remove the cgroup (and sub-cgroups) everywhere it was made: waits briefly
+ * on EBUSY for exiting tasks; kills nothing (callers kill first). A cgroup
+ * that is already gone is success. */
+int cg_destroy(struct cg_handle *h, struct ctr_error *err);
+
+/* How /sys/fs/cgroup should look inside the container, for rootfs/: one
+ * entry per hierarchy. On v2: a single cgroup2 entry. On v1: one entry per
+ * mounted controller hierarchy (name as under /sys/fs/cgroup, e.g. "memory",
+ * "cpu,cpuacct", "systemd", "unified"), with the host directory of the
+ * container's cgroup in it, to be bind-mounted under a tmpfs. */
+struct cg_mount_entry {
+	char *name;      /* directory name under /sys/fs/cgroup ("" for v2: the mount itself) */
+	char *host_path; /* host directory of this container's cgroup in that hierarchy */
+	bool v2;
+};
+int cg_mount_layout(const struct cg_handle *h, struct cg_mount_entry **entries, size_t *n,
+		    struct ctr_error *err);
+void cg_mount_layout_free(struct cg_mount_entry *entries, size_t n);
+
+/* The default cgroup path for a container when the spec gives none, and the
+ * conversion of a spec's cgroupsPath (absolute, relative, or systemd
+ * "slice:prefix:name" form) into an absolute path. */
+char *cg_resolve_path(const char *spec_path, const char *default_parent, const char *id);
+
+#endif

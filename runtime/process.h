@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * process.h - turning the container child (or an exec'd process) into the
+ * process the spec describes, just before execve.
+ *
+ * The launcher calls, inside the container, after rootfs_enter:
+ *   process_apply_sysctl()       linux.sysctl through /proc/sys
+ *   process_apply_limits()       rlimits, oomScoreAdj, personality
+ *   process_finalize()           umask, user and groups, capabilities,
+ *                                no_new_privs and seccomp, in the order that
+ *                                lets each step still be allowed: without
+ *                                no_new_privs the seccomp filter is loaded
+ *                                while CAP_SYS_ADMIN is still held; with it,
+ *                                seccomp comes last. cwd is entered as the
+ *                                target user.
+ *   process_exec()               PATH lookup in the container, execve.
+ * Between finalize and exec the launcher may only block on its exec fifo
+ * (read) and run startContainer hooks.
+ */
+#ifndef CTR_PROCESS_H
+#define CTR_PROCESS_H
+
+#include "error.h"
+#include "spec.h"
+
+int process_apply_sysctl(const struct spec_linux *linux_spec, struct ctr_error *err);
+int process_apply_limits(const struct spec *spec, const struct spec_process *p,
+			 struct ctr_error *err);
+int process_finalize(const struct spec_process *p, const struct spec_seccomp *seccomp,
+		     struct ctr_error *err);
+
+/* Only returns on failure: "exec /bin/foo: No such file or directory". */
+int process_exec(const struct spec_process *p, struct ctr_error *err);
+
+/* The built-in seccomp profile that `ctr` containers and `ctr-oci spec` use:
+ * a default allow list, keyring/kexec/module/open_by_handle_at and similar
+ * blocked with EPERM, syscalls newer than the profile answered ENOSYS. */
+struct spec_seccomp *process_default_seccomp(void);
+
+#endif

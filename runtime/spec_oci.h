@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * spec_oci.h - reading an OCI runtime-spec config.json into the spec model.
+ *
+ * All validation happens here, before anything on the host changes. JSON
+ * syntax errors give file:line:col ("config.json:14:9: expected ',' or '}'");
+ * semantic errors give the field path ("config.json: process.args: must not
+ * be empty"). Any ociVersion 1.x is accepted; unknown properties are ignored.
+ */
+#ifndef CTR_SPEC_OCI_H
+#define CTR_SPEC_OCI_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "spec.h"
+
+/* Read BUNDLE/config.json; root.path is resolved against the bundle and the
+ * bundle is stored absolute in spec->bundle. */
+int spec_oci_load(const char *bundle, struct spec **out, struct ctr_error *err);
+
+/* Parse a config from memory; filename is used in messages only. */
+int spec_oci_parse(const char *json, size_t len, const char *filename, const char *bundle,
+		   struct spec **out, struct ctr_error *err);
+
+/* Parse a process object (exec --process FILE) into *out (zeroed first). */
+int spec_oci_parse_process(const char *json, size_t len, const char *filename,
+			   struct spec_process *out, struct ctr_error *err);
+
+/* The config.json that `ctr-oci spec` writes (rootless: user namespace with
+ * the caller's ids mapped, no cgroup limits). malloc'd JSON text. */
+char *spec_oci_default_config(int rootless);
+
+#endif
