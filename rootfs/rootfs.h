@@ -3,13 +3,15 @@
  * rootfs.h - building the container's filesystem view, run by the container
  * child inside its new mount namespace.
  *
- * Two steps, because hooks run between them (createContainer hooks see the
- * prepared mounts but the host filesystem too):
+ * Three steps, because other work sits between them: createContainer hooks
+ * run after prepare (they see the prepared mounts and the host filesystem),
+ * hostname and sysctl are set after pivot and before /proc/sys turns
+ * read-only in finish:
  *   rootfs_prepare(): propagation, bind the root onto itself, every mount of
  *     the spec, /dev (fresh tmpfs, nodes, devpts, symlinks), cgroup layout;
- *   rootfs_enter(): pivot_root (or chroot with no_pivot), detach the old
- *     root, masked and read-only paths, read-only root, /dev/console when a
- *     terminal is used.
+ *   rootfs_pivot(): pivot_root (or chroot with no_pivot), detach the old
+ *     root, chdir("/");
+ *   rootfs_finish(): masked and read-only paths, read-only root.
  *
  * Every destination is resolved inside the rootfs (openat2 RESOLVE_IN_ROOT),
  * created there if missing, and the mount is made onto the resolved fd
@@ -37,7 +39,8 @@ struct rootfs_ctx {
 };
 
 int rootfs_prepare(const struct rootfs_ctx *ctx, struct ctr_error *err);
-int rootfs_enter(const struct rootfs_ctx *ctx, struct ctr_error *err);
+int rootfs_pivot(const struct rootfs_ctx *ctx, struct ctr_error *err);
+int rootfs_finish(const struct rootfs_ctx *ctx, struct ctr_error *err);
 
 /* Open path inside the root directory rootfd, never leaving it (symlinks and
  * ".." are resolved as if rootfd were "/"). flags as for openat(2). */
@@ -48,7 +51,7 @@ int rootfs_open_in_root(int rootfd, const char *path, int flags, struct ctr_erro
 int rootfs_mkpath_in_root(int rootfd, const char *path, bool is_dir, struct ctr_error *err);
 
 /* With a terminal: bind the pty slave (a path in the container's devpts,
- * e.g. "/dev/pts/0") over /dev/console. Called after rootfs_enter, inside the
+ * e.g. "/dev/pts/0") over /dev/console. Called after rootfs_pivot, inside the
  * new root; rootfs_prepare has created /dev/console as an empty file when
  * spec->process.terminal is set. */
 int rootfs_bind_console(const char *slave_path, struct ctr_error *err);

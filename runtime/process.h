@@ -3,7 +3,8 @@
  * process.h - turning the container child (or an exec'd process) into the
  * process the spec describes, just before execve.
  *
- * The launcher calls, inside the container, after rootfs_enter:
+ * The launcher calls, inside the container, after rootfs_pivot (sysctl
+ * before rootfs_finish makes /proc/sys read-only, the rest after):
  *   process_apply_sysctl()       linux.sysctl through /proc/sys
  *   process_apply_limits()       rlimits, oomScoreAdj, personality
  *   process_finalize()           umask, user and groups, capabilities,

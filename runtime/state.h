@@ -72,6 +72,12 @@ int state_remove(struct state_store *st, const char *id, struct ctr_error *err);
 /* Sorted list of container ids in the store (NULL-terminated). */
 int state_list(struct state_store *st, char ***ids, struct ctr_error *err);
 
+/* The runtime-spec state object as JSON text (malloc'd), for `state`
+ * output and for hooks' stdin: ociVersion, id, status, pid, bundle, rootfs,
+ * created, owner, annotations. status is "creating|created|running|paused|
+ * stopped"; pid is omitted when 0. */
+char *state_to_oci_json(const struct container_state *cs, const char *status);
+
 /* True if cs->pid is alive and still the same process (start time). */
 bool state_process_alive(const struct container_state *cs);
 
