@@ -30,6 +30,10 @@ int process_apply_limits(const struct spec *spec, const struct spec_process *p,
 int process_finalize(const struct spec_process *p, const struct spec_seccomp *seccomp,
 		     struct ctr_error *err);
 
+/* The executable lookup process_exec does, without the exec, so that a
+ * missing binary fails `create` rather than `start`; same error wording. */
+int process_check_executable(const struct spec_process *p, struct ctr_error *err);
+
 /* Only returns on failure: "exec /bin/foo: No such file or directory". */
 int process_exec(const struct spec_process *p, struct ctr_error *err);
 

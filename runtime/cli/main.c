@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * main.c - ctr, the system-container front end: global options, dispatch
+ * and error printing. Errors are one line on stderr, "ctr: VERB NAME: ...",
+ * and the exit codes are stable for scripts:
+ *   0 success, 1 runtime error, 2 usage error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "opts.h"
+
+enum exit_code { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+
+struct ctr_globals {
+	const char *store; /* persistent store, default /var/lib/ctr or $CTR_ROOT */
+	const char *format;
+};
+
+struct verb {
+	const char *name;
+	int (*fn)(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+	const char *help;
+};
+
+/* The system-container verbs (create, start, stop, exec, console, list,
+ * ...) register here as they land. */
+static const struct verb verbs[] = {
+	{NULL, NULL, NULL},
+};
+
+enum { G_STORE, G_HELP, G_VERSION };
+
+static const struct opt_def global_opts[] = {
+	{"store", 0, true, G_STORE, "persistent store (default /var/lib/ctr, or $CTR_ROOT)"},
+	{"help", 'h', false, G_HELP, "show this help"},
+	{"version", 'v', false, G_VERSION, "print the version"},
+	{NULL, 0, false, 0, NULL},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ctr [global options] COMMAND [options] NAME ...\n\n"
+		   "System containers: a whole distribution booting its own init.\n\n"
+		   "Commands:\n");
+	for (const struct verb *v = verbs; v->name; v++)
+		fprintf(f, "  %-10s %s\n", v->name, v->help);
+	if (!verbs[0].name)
+		fprintf(f, "  (none yet in this build; ctr-oci runs OCI bundles)\n");
+	fprintf(f, "\nGlobal options:\n");
+	opts_print_help(global_opts, f);
+}
+
+static int global_option(void *data, int id, const char *value, struct ctr_error *err)
+{
+	struct ctr_globals *g = data;
+
+	switch (id) {
+	case G_STORE: g->store = value; break;
+	case G_HELP: usage(stdout); exit(EXIT_OK);
+	case G_VERSION: printf("ctr version %s\n", PACKAGE_VERSION); exit(EXIT_OK);
+	default: break;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctr_globals g = {.store = getenv("CTR_ROOT") ? getenv("CTR_ROOT") : "/var/lib/ctr"};
+	struct ctr_error err = CTR_ERROR_INIT;
+	const struct verb *v;
+	int first, ret;
+
+	first = opts_parse(global_opts, argc - 1, argv + 1, global_option, &g, &err);
+	if (first < 0) {
+		fprintf(stderr, "ctr: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
+	first++;
+	if (first >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (v = verbs; v->name; v++)
+		if (strcmp(v->name, argv[first]) == 0)
+			break;
+	if (!v->name) {
+		fprintf(stderr, "ctr: unknown command '%s' (see ctr --help)\n", argv[first]);
+		return EXIT_USAGE;
+	}
+	ret = v->fn(&g, argc - first - 1, argv + first + 1, &err);
+	if (ret < 0) {
+		fprintf(stderr, "ctr: %s %s\n", argv[first], err.msg);
+		return EXIT_ERROR;
+	}
+	return ret;
+}

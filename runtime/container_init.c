@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * container_init.c - the child side of a container start: from the clone3
+ * return to the execve of the spec's process, one named step at a time.
+ * Runs in the new namespaces; reports every failure to the parent over the
+ * sync socket (see sync.h) and exits.
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "console.h"
+#include "hooks.h"
+#include "launcher.h"
+#include "process.h"
+#include "syscalls.h"
+#include "sync.h"
+#include "util.h"
+#include "../rootfs/rootfs.h"
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+struct init_ctx {
+	const struct launch_opts *o;
+	int sock;
+	bool new_userns;
+	bool new_cgroupns;
+	char *hook_state; /* state JSON from the parent, for in-container hooks */
+	struct rootfs_ctx rootfs;
+	struct cg_mount_entry *cg_mounts;
+	size_t n_cg_mounts;
+};
+
+static bool has_hooks(const struct spec *spec, enum spec_hook_kind kind)
+{
+	return spec->hooks[kind].n > 0;
+}
+
+static int wait_for_go(struct init_ctx *c, struct ctr_error *err)
+{
+	struct sync_msg msg;
+	int ret;
+
+	ret = sync_recv(c->sock, &msg, NULL);
+	if (ret < 0)
+		return ctr_errnum(err, ret, "wait for the runtime");
+	if (msg.type != SYNC_GO)
+		return ctr_error(err, EPROTO, "container setup protocol: expected go");
+	if (msg.text[0])
+		c->hook_state = xstrdup(msg.text);
+	return 0;
+}
+
+/* Open every namespace to join first (the paths live in the host's mount
+ * namespace), then join them: the user namespace first, so the others are
+ * joined with the capabilities it grants; the mount namespace last. */
+static int join_namespaces(const struct spec *spec, struct ctr_error *err)
+{
+	static const int order[] = {CLONE_NEWUSER, CLONE_NEWIPC, CLONE_NEWUTS,
+				    CLONE_NEWNET,  CLONE_NEWCGROUP, CLONE_NEWNS};
+	int fds[ARRAY_SIZE(order)];
+	int ret = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		const struct spec_namespace *ns = spec_find_namespace(spec, order[i]);
+		fds[i] = -1;
+		if (ns && ns->path && (fds[i] = open(ns->path, O_RDONLY | O_CLOEXEC)) < 0) {
+			ret = ctr_errno(err, "open namespace %s", ns->path);
+			break;
+		}
+	}
+	for (size_t i = 0; ret == 0 && i < ARRAY_SIZE(order); i++) {
+		if (fds[i] >= 0 && setns(fds[i], order[i]) < 0)
+			ret = ctr_errno(err, "join namespace %s",
+					spec_find_namespace(spec, order[i])->path);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return ret;
+}
+
+static int become_root_in_userns(struct ctr_error *err)
+{
+	if (setresgid(0, 0, 0) < 0)
+		return ctr_errno(err, "setresgid to root in the user namespace");
+	if (setresuid(0, 0, 0) < 0)
+		return ctr_errno(err, "setresuid to root in the user namespace");
+	return 0;
+}
+
+static int setup_namespaces(struct init_ctx *c, struct ctr_error *err)
+{
+	int ret;
+
+	if (c->new_userns && (ret = become_root_in_userns(err)) < 0)
+		return ret;
+	ret = join_namespaces(c->o->spec, err);
+	if (ret < 0)
+		return ret;
+	if (c->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+		return ctr_errno(err, "create cgroup namespace");
+	return 0;
+}
+
+static int prepare_rootfs(struct init_ctx *c, struct ctr_error *err)
+{
+	const struct launch_opts *o = c->o;
+	int ret;
+
+	if (o->cg) {
+		ret = cg_mount_layout(o->cg, &c->cg_mounts, &c->n_cg_mounts, err);
+		if (ret < 0)
+			return ret;
+	}
+	c->rootfs = (struct rootfs_ctx){
+		.spec = o->spec,
+		.cgroup_mounts = c->cg_mounts,
+		.n_cgroup_mounts = c->n_cg_mounts,
+		.no_pivot = o->no_pivot,
+		.in_userns = c->new_userns ||
+			     spec_find_namespace(o->spec, CLONE_NEWUSER) != NULL,
+		.new_cgroupns = c->new_cgroupns,
+	};
+	return rootfs_prepare(&c->rootfs, err);
+}
+
+static int run_creation_hooks(struct init_ctx *c, struct ctr_error *err)
+{
+	const struct spec *spec = c->o->spec;
+	int ret;
+
+	if (has_hooks(spec, SPEC_HOOK_PRESTART) || has_hooks(spec, SPEC_HOOK_CREATE_RUNTIME)) {
+		ret = sync_send(c->sock, SYNC_HOOKS, 0, NULL, -1);
+		if (ret < 0)
+			return ctr_errnum(err, ret, "ask the runtime to run hooks");
+		ret = sync_expect(c->sock, SYNC_HOOKS_DONE, NULL, err);
+		if (ret < 0)
+			return ret;
+	}
+	if (has_hooks(spec, SPEC_HOOK_CREATE_CONTAINER))
+		return hooks_run(spec, SPEC_HOOK_CREATE_CONTAINER, c->hook_state, err);
+	return 0;
+}
+
+static int set_names(const struct spec *spec, struct ctr_error *err)
+{
+	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return ctr_errno(err, "set hostname");
+	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+		return ctr_errno(err, "set domainname");
+	return 0;
+}
+
+/* The terminal's pty lives in the container's devpts; the master goes to
+ * the runtime, the slave becomes stdio, controlling tty and /dev/console. */
+static int setup_terminal(struct init_ctx *c, struct ctr_error *err)
+{
+	const struct spec_process *p = &c->o->spec->process;
+	_cleanup_free_ char *slave_path = NULL;
+	_cleanup_close_ int master = -1;
+	_cleanup_close_ int slave = -1;
+	int ret;
+
+	ret = console_new_pty(&master, &slave_path, err);
+	if (ret < 0)
+		return ret;
+	if (p->has_console_size)
+		console_set_size(master, p->console_height, p->console_width);
+	ret = rootfs_bind_console(slave_path, err);
+	if (ret < 0)
+		return ret;
+	slave = open(slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return ctr_errno(err, "open terminal %s", slave_path);
+	if (console_make_controlling(steal_fd(slave)) < 0)
+		return ctr_errno(err, "make %s the controlling terminal", slave_path);
+	ret = sync_send(c->sock, SYNC_PTY, 0, slave_path, master);
+	return ret < 0 ? ctr_errnum(err, ret, "hand terminal to the runtime") : 0;
+}
+
+static int join_session_keyring(const char *id, struct ctr_error *err)
+{
+	_cleanup_free_ char *name = xasprintf("_ses.%s", id);
+
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS &&
+	    errno != EACCES && errno != EPERM)
+		return ctr_errno(err, "join session keyring");
+	return 0;
+}
+
+/* Only 0-2 and the preserved fds survive execve; everything else the runtime
+ * holds (sync socket, fifo, store fds) is close-on-exec from here on. */
+static int mark_fds_cloexec(unsigned int preserve, struct ctr_error *err)
+{
+	for (unsigned int fd = 3; fd < 3 + preserve; fd++) {
+		int flags = fcntl((int)fd, F_GETFD);
+		if (flags >= 0 && fcntl((int)fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
+			return ctr_errno(err, "preserve fd %u", fd);
+	}
+	if (sys_close_range(3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return ctr_errno(err, "mark fds close-on-exec");
+	return 0;
+}
+
+static int setup_container(struct init_ctx *c, struct ctr_error *err)
+{
+	const struct launch_opts *o = c->o;
+	const struct spec *spec = o->spec;
+	int ret;
+
+	if ((ret = wait_for_go(c, err)) < 0 || (ret = setup_namespaces(c, err)) < 0 ||
+	    (ret = prepare_rootfs(c, err)) < 0 || (ret = run_creation_hooks(c, err)) < 0 ||
+	    (ret = rootfs_pivot(&c->rootfs, err)) < 0 || (ret = set_names(spec, err)) < 0 ||
+	    (ret = process_apply_sysctl(&spec->linux, err)) < 0 ||
+	    (ret = rootfs_finish(&c->rootfs, err)) < 0)
+		return ret;
+	if (spec->process.terminal && (ret = setup_terminal(c, err)) < 0)
+		return ret;
+	if (!o->no_new_keyring && (ret = join_session_keyring(o->id, err)) < 0)
+		return ret;
+	if ((ret = process_apply_limits(spec, &spec->process, err)) < 0 ||
+	    (ret = mark_fds_cloexec(o->preserve_fds, err)) < 0 ||
+	    (ret = process_finalize(&spec->process, spec->linux.seccomp, err)) < 0 ||
+	    (ret = process_check_executable(&spec->process, err)) < 0)
+		return ret;
+	return 0;
+}
+
+/* READY, then wait for the parent to have recorded us before dropping the
+ * parent-death signal: a runtime killed before that takes the init along. */
+static int commit(struct init_ctx *c, struct ctr_error *err)
+{
+	int ret;
+
+	ret = sync_send(c->sock, SYNC_READY, 0, NULL, -1);
+	if (ret < 0)
+		return ctr_errnum(err, ret, "report ready");
+	ret = sync_expect(c->sock, SYNC_COMMIT, NULL, err);
+	if (ret < 0)
+		return ret;
+	prctl(PR_SET_PDEATHSIG, 0);
+	ret = sync_send(c->sock, SYNC_COMMIT_ACK, 0, NULL, -1);
+	return ret < 0 ? ctr_errnum(err, ret, "acknowledge commit") : 0;
+}
+
+static int wait_for_start(int fifo_fd, struct ctr_error *err)
+{
+	char byte;
+	ssize_t n;
+
+	do
+		n = read(fifo_fd, &byte, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return n < 0 ? ctr_errno(err, "wait on exec fifo")
+			     : ctr_error(err, EPIPE, "exec fifo closed");
+	close(fifo_fd);
+	return 0;
+}
+
+_Noreturn void container_init(const struct launch_opts *o, int sock, int new_userns,
+			      int new_cgroupns)
+{
+	struct init_ctx c = {.o = o, .sock = sock, .new_userns = new_userns,
+			     .new_cgroupns = new_cgroupns};
+	struct ctr_error err = CTR_ERROR_INIT;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* No process in the container may open our /proc/PID/exe or memory
+	 * before execve replaces this image. */
+	prctl(PR_SET_DUMPABLE, 0);
+	if (setup_container(&c, &err) < 0 || commit(&c, &err) < 0) {
+		sync_send_error(sock, &err);
+		_exit(1);
+	}
+	/* From here on the runtime may be gone: errors go to the container's
+	 * own stderr, as the process would have printed them. */
+	close(sock);
+	if ((o->mode != LAUNCH_CREATE || wait_for_start(o->fifo_fd, &err) == 0) &&
+	    (!has_hooks(o->spec, SPEC_HOOK_START_CONTAINER) ||
+	     hooks_run(o->spec, SPEC_HOOK_START_CONTAINER, c.hook_state, &err) == 0))
+		process_exec(&o->spec->process, &err);
+	dprintf(STDERR_FILENO, "ctr: %s\n", err.msg);
+	_exit(127);
+}

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * exec.c - running another process in a live container.
+ *
+ * The new process is cloned straight into the container's cgroup
+ * (CLONE_INTO_CGROUP) and pid namespace (the parent enters it for children
+ * only), then joins the other namespaces through the init's pidfd in one
+ * setns call. It stays non-dumpable until execve, so nothing in the
+ * container can reach into it while it still holds the runtime's image.
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "console.h"
+#include "lifecycle_internal.h"
+#include "process.h"
+#include "syscalls.h"
+#include "sync.h"
+#include "../rootfs/rootfs.h"
+
+struct ns_name {
+	int type;
+	const char *name;
+};
+
+static const struct ns_name ns_names[] = {
+	{CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mnt"},     {CLONE_NEWNET, "net"},
+	{CLONE_NEWIPC, "ipc"},   {CLONE_NEWUTS, "uts"},    {CLONE_NEWCGROUP, "cgroup"},
+	{CLONE_NEWPID, "pid"},   {CLONE_NEWTIME, "time"},
+};
+
+/* The namespaces in which the container differs from us. */
+static int differing_namespaces(pid_t pid)
+{
+	int flags = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ns_names); i++) {
+		char theirs[64], ours[64];
+		struct stat a, b;
+
+		snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)pid, ns_names[i].name);
+		snprintf(ours, sizeof(ours), "/proc/self/ns/%s", ns_names[i].name);
+		if (stat(theirs, &a) == 0 && stat(ours, &b) == 0 &&
+		    (a.st_ino != b.st_ino || a.st_dev != b.st_dev))
+			flags |= ns_names[i].type;
+	}
+	return flags;
+}
+
+struct exec_ctx {
+	const struct exec_opts *o;
+	const struct spec *spec;
+	int init_pidfd;
+	int join_flags;
+	int sock;
+};
+
+static int exec_terminal(struct exec_ctx *c, struct ctr_error *err)
+{
+	_cleanup_free_ char *slave_path = NULL;
+	_cleanup_close_ int master = -1;
+	_cleanup_close_ int slave = -1;
+	int ret;
+
+	ret = console_new_pty(&master, &slave_path, err);
+	if (ret < 0)
+		return ret;
+	if (c->o->process->has_console_size)
+		console_set_size(master, c->o->process->console_height,
+				 c->o->process->console_width);
+	slave = open(slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return ctr_errno(err, "open terminal %s", slave_path);
+	if (console_make_controlling(steal_fd(slave)) < 0)
+		return ctr_errno(err, "make %s the controlling terminal", slave_path);
+	ret = sync_send(c->sock, SYNC_PTY, 0, slave_path, master);
+	return ret < 0 ? ctr_errnum(err, ret, "hand terminal to the runtime") : 0;
+}
+
+static int exec_child_setup(struct exec_ctx *c, struct ctr_error *err)
+{
+	const struct spec_process *p = c->o->process;
+	int ret;
+
+	ret = sync_expect(c->sock, SYNC_GO, NULL, err);
+	if (ret < 0)
+		return ret;
+	if (setns(c->init_pidfd, c->join_flags & ~(CLONE_NEWPID | CLONE_NEWTIME)) < 0)
+		return ctr_errno(err, "join the container's namespaces");
+	if (p->terminal && (ret = exec_terminal(c, err)) < 0)
+		return ret;
+	for (unsigned int fd = 3; fd < 3 + c->o->preserve_fds; fd++) {
+		int flags = fcntl((int)fd, F_GETFD);
+		if (flags >= 0)
+			fcntl((int)fd, F_SETFD, flags & ~FD_CLOEXEC);
+	}
+	if (sys_close_range(3 + c->o->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return ctr_errno(err, "mark fds close-on-exec");
+	if ((ret = process_apply_limits(c->spec, p, err)) < 0 ||
+	    (ret = process_finalize(p, c->spec->linux.seccomp, err)) < 0 ||
+	    (ret = process_check_executable(p, err)) < 0)
+		return ret;
+	return 0;
+}
+
+static _Noreturn void exec_child(struct exec_ctx *c)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_DUMPABLE, 0);
+	if (exec_child_setup(c, &err) < 0) {
+		sync_send_error(c->sock, &err);
+		_exit(1);
+	}
+	/* Keep running if the runtime exits once the process is recorded. */
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (sync_send(c->sock, SYNC_READY, 0, NULL, -1) < 0)
+		_exit(1);
+	close(c->sock);
+	process_exec(c->o->process, &err);
+	dprintf(STDERR_FILENO, "ctr: %s\n", err.msg);
+	_exit(127);
+}
+
+static int exec_serve(const struct exec_opts *o, int sock, int console, int *pty,
+		      struct ctr_error *err)
+{
+	for (;;) {
+		struct sync_msg msg;
+		int fd = -1, ret;
+
+		ret = sync_recv(sock, &msg, &fd);
+		if (ret < 0)
+			return ret == -EPIPE
+				       ? ctr_error(err, EPIPE, "exec process exited during setup")
+				       : ctr_errnum(err, ret, "read from exec process");
+		if (msg.type == SYNC_READY)
+			return 0;
+		if (msg.type == SYNC_ERROR)
+			return ctr_error(err, msg.value > 0 ? msg.value : EIO, "%s", msg.text);
+		if (msg.type != SYNC_PTY || fd < 0)
+			return ctr_error(err, EPROTO, "exec protocol: unexpected message %u",
+					 msg.type);
+		if (console >= 0) {
+			ret = launcher_send_console(console, fd, msg.text, err);
+			close(fd);
+			if (ret < 0)
+				return ret;
+		} else {
+			*pty = fd;
+		}
+	}
+}
+
+static pid_t clone_exec(struct exec_ctx *c, struct cg_handle *cg, int *pidfd,
+			bool *cloned_into, struct ctr_error *err)
+{
+	int cgfd = cg ? cg_clone_fd(cg) : -1;
+	int enter = c->join_flags & (CLONE_NEWPID | CLONE_NEWTIME);
+	_cleanup_close_ int own_pid = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int own_time = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	struct clone_args args = {.flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)pidfd,
+				  .exit_signal = SIGCHLD};
+	long pid;
+
+	if (enter && setns(c->init_pidfd, enter) < 0)
+		return ctr_errno(err, "enter the container's pid namespace");
+	if (cgfd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgfd;
+	}
+	pid = sys_clone3(&args);
+	if (pid < 0 && cgfd >= 0) {
+		args.flags &= ~CLONE_INTO_CGROUP;
+		cgfd = -1;
+		pid = sys_clone3(&args);
+	}
+	if (pid == 0)
+		return 0;
+	if (enter & CLONE_NEWPID)
+		setns(own_pid, CLONE_NEWPID);
+	if (enter & CLONE_NEWTIME)
+		setns(own_time, CLONE_NEWTIME);
+	if (pid < 0)
+		return ctr_errno(err, "clone3");
+	*cloned_into = cgfd >= 0;
+	return (pid_t)pid;
+}
+
+static int exec_launch(struct exec_ctx *c, struct cg_handle *cg, int console, pid_t *pid_out,
+		       int *pidfd, int *pty, struct ctr_error *err)
+{
+	bool cloned_into = false;
+	int socks[2], ret;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0)
+		return ctr_errno(err, "socketpair");
+	c->sock = socks[1];
+	pid = clone_exec(c, cg, pidfd, &cloned_into, err);
+	if (pid == 0) {
+		close(socks[0]);
+		exec_child(c);
+	}
+	close(socks[1]);
+	if (pid < 0) {
+		close(socks[0]);
+		return (int)pid;
+	}
+	ret = cg ? cg_attach(cg, pid, cloned_into, err) : 0;
+	if (ret == 0 && (ret = sync_send(socks[0], SYNC_GO, 0, NULL, -1)) < 0)
+		ret = ctr_errnum(err, ret, "start exec process");
+	if (ret == 0)
+		ret = exec_serve(c->o, socks[0], console, pty, err);
+	close(socks[0]);
+	if (ret < 0) {
+		sys_pidfd_send_signal(*pidfd, SIGKILL, NULL, 0);
+		waitpid(pid, NULL, 0);
+		close(steal_fd(*pidfd));
+		return ret;
+	}
+	*pid_out = pid;
+	return 0;
+}
+
+int container_config(struct ctr_runtime *rt, const char *id, struct spec **spec,
+		     struct ctr_error *err)
+{
+	_cleanup_state_ struct container_state cs = {0};
+	_cleanup_close_ int dirfd = -1;
+	int ret;
+
+	ret = lc_open_locked(rt, id, false, &cs, &dirfd, err);
+	if (ret < 0)
+		return ret;
+	return lc_load_config(dirfd, cs.bundle, spec, err);
+}
+
+static int check_execable(struct ctr_runtime *rt, int dirfd, const struct container_state *cs,
+			  struct ctr_error *err)
+{
+	enum container_status st = lc_derive_status(rt, dirfd, cs);
+
+	if (st == STATUS_RUNNING || st == STATUS_CREATED)
+		return 0;
+	return ctr_error(err, EINVAL, "cannot exec in a %s container", container_status_name(st));
+}
+
+int container_exec(struct ctr_runtime *rt, const struct exec_opts *o, int *exit_code,
+		   struct ctr_error *err)
+{
+	_cleanup_state_ struct container_state cs = {0};
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_close_ int init_pidfd = -1;
+	_cleanup_close_ int console = -1;
+	_cleanup_close_ int pidfd = -1;
+	_cleanup_close_ int pty = -1;
+	struct cg_handle *cg = NULL;
+	struct spec *spec = NULL;
+	struct exec_ctx c = {.o = o};
+	pid_t pid = 0;
+	int ret;
+
+	*exit_code = 0;
+	if (o->process->terminal && !o->console_socket && o->detach)
+		return ctr_error(err, EINVAL, "a terminal with --detach needs a --console-socket");
+	ret = lc_open_locked(rt, o->id, false, &cs, &dirfd, err);
+	if (ret < 0)
+		return ret;
+	if ((ret = check_execable(rt, dirfd, &cs, err)) < 0 ||
+	    (ret = lc_load_config(dirfd, cs.bundle, &spec, err)) < 0)
+		return ret;
+	init_pidfd = lc_open_init_pidfd(&cs, err);
+	if (init_pidfd < 0) {
+		spec_free(spec);
+		return init_pidfd;
+	}
+	if (o->console_socket && (console = lc_connect_console(o->console_socket, err)) < 0) {
+		spec_free(spec);
+		return console;
+	}
+	if (cs.cgroup_path && (ret = cg_open(cs.cgroup_path, &cg, err)) < 0) {
+		spec_free(spec);
+		return ret;
+	}
+	c.spec = spec;
+	c.init_pidfd = init_pidfd;
+	c.join_flags = differing_namespaces(cs.pid);
+	ret = exec_launch(&c, cg, console, &pid, &pidfd, &pty, err);
+	if (cg)
+		cg_free(cg);
+	spec_free(spec);
+	if (ret < 0)
+		return ret;
+	close(steal_fd(dirfd)); /* do not hold the container's lock while waiting */
+	if (o->pid_file && (ret = lc_write_pid_file(o->pid_file, pid, err)) < 0)
+		return ret;
+	if (o->detach)
+		return 0;
+	ret = lc_wait_forwarding(pid, pidfd, pty, err);
+	if (ret < 0)
+		return ret;
+	*exit_code = ret;
+	return 0;
+}

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * launcher.c - the parent side of a container start: clone3, id maps,
+ * cgroup placement, and the sync protocol (see sync.h).
+ */
+#include <inttypes.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "launcher.h"
+#include "log.h"
+#include "syscalls.h"
+#include "sync.h"
+#include "util.h"
+
+/* Namespaces that clone3 creates directly. The cgroup namespace is left to
+ * the child (unshare after the parent placed it in every hierarchy, or the
+ * namespace root would be the runtime's cgroup on v1), the time namespace to
+ * the parent (offsets must be written before any process enters it). */
+static const int clone_ns_types[] = {
+	CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWUSER,
+};
+
+static uint64_t clone_flags_for(const struct spec *spec)
+{
+	uint64_t flags = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(clone_ns_types); i++) {
+		const struct spec_namespace *ns = spec_find_namespace(spec, clone_ns_types[i]);
+		if (ns && !ns->path)
+			flags |= (uint64_t)clone_ns_types[i];
+	}
+	return flags;
+}
+
+static int write_map(pid_t pid, const char *file, const struct spec_id_map *maps, size_t n,
+		     struct ctr_error *err)
+{
+	char path[64], buf[4096];
+	size_t len = 0;
+
+	for (size_t i = 0; i < n && len < sizeof(buf); i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n",
+					maps[i].container_id, maps[i].host_id, maps[i].size);
+	if (len >= sizeof(buf))
+		return ctr_error(err, E2BIG, "%s: too many id mappings", file);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	return write_file_at(AT_FDCWD, path, buf, len, err);
+}
+
+int launcher_write_id_maps(pid_t pid, const struct spec_linux *l, struct ctr_error *err)
+{
+	int ret;
+
+	ret = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
+	if (ret < 0)
+		return ret;
+	return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+}
+
+int launcher_send_console(int console_socket, int master, const char *name,
+			  struct ctr_error *err)
+{
+	char control[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *c;
+
+	mh.msg_control = control;
+	mh.msg_controllen = sizeof(control);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &master, sizeof(int));
+	if (sendmsg(console_socket, &mh, MSG_NOSIGNAL) < 0)
+		return ctr_errno(err, "send terminal to console socket");
+	return 0;
+}
+
+/* Namespaces that only apply to children (pid, time) are entered by the
+ * parent just around clone3 and left right after. */
+struct parent_ns {
+	int saved_pid;
+	int saved_time;
+};
+
+static int enter_child_namespaces(const struct spec *spec, struct parent_ns *saved,
+				  struct ctr_error *err)
+{
+	const struct spec_namespace *pid = spec_find_namespace(spec, CLONE_NEWPID);
+	const struct spec_namespace *tns = spec_find_namespace(spec, CLONE_NEWTIME);
+
+	saved->saved_pid = saved->saved_time = -1;
+	if (pid && pid->path) {
+		_cleanup_close_ int fd = open(pid->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return ctr_errno(err, "open pid namespace %s", pid->path);
+		saved->saved_pid = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+		if (saved->saved_pid < 0 || setns(fd, CLONE_NEWPID) < 0)
+			return ctr_errno(err, "join pid namespace %s", pid->path);
+	}
+	if (!tns)
+		return 0;
+	saved->saved_time = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (saved->saved_time < 0)
+		return ctr_errno(err, "open own time namespace");
+	if (tns->path) {
+		_cleanup_close_ int fd = open(tns->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, CLONE_NEWTIME) < 0)
+			return ctr_errno(err, "join time namespace %s", tns->path);
+		return 0;
+	}
+	if (unshare(CLONE_NEWTIME) < 0)
+		return ctr_errno(err, "create time namespace");
+	for (size_t i = 0; i < spec->linux.n_time_offsets; i++) {
+		const struct spec_time_offset *t = &spec->linux.time_offsets[i];
+		char line[96];
+		int n = snprintf(line, sizeof(line), "%s %" PRId64 " %u\n",
+				 t->clock == CLOCK_BOOTTIME ? "boottime" : "monotonic", t->secs,
+				 t->nanosecs);
+		if (write_file_at(AT_FDCWD, "/proc/self/timens_offsets", line, (size_t)n, err) < 0)
+			return ctr_error_prefix(err, "linux.timeOffsets");
+	}
+	return 0;
+}
+
+static void leave_child_namespaces(struct parent_ns *saved)
+{
+	if (saved->saved_pid >= 0) {
+		setns(saved->saved_pid, CLONE_NEWPID);
+		close(saved->saved_pid);
+	}
+	if (saved->saved_time >= 0) {
+		setns(saved->saved_time, CLONE_NEWTIME);
+		close(saved->saved_time);
+	}
+	saved->saved_pid = saved->saved_time = -1;
+}
+
+static pid_t clone_init(const struct launch_opts *o, uint64_t flags, int *pidfd,
+			bool *cloned_into, struct ctr_error *err)
+{
+	int cgfd = o->cg ? cg_clone_fd(o->cg) : -1;
+	struct clone_args args = {
+		.flags = flags | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	long pid;
+
+	if (cgfd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgfd;
+	}
+	pid = sys_clone3(&args);
+	if (pid < 0 && cgfd >= 0 && (errno == EOPNOTSUPP || errno == EBUSY)) {
+		/* The cgroup2 directory refuses direct placement (e.g. controllers
+		 * in threaded mode); attach by writing cgroup.procs instead. */
+		args.flags &= ~CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+		cgfd = -1;
+		pid = sys_clone3(&args);
+	}
+	if (pid < 0)
+		return ctr_errno(err, "clone3");
+	*cloned_into = cgfd >= 0;
+	return (pid_t)pid;
+}
+
+static void kill_and_reap(pid_t pid, int pidfd)
+{
+	if (pidfd >= 0)
+		sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	else
+		kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Serve the child's requests until it reports READY. */
+static int serve_child(const struct launch_opts *o, int sock, pid_t pid,
+		       struct launch_result *r, struct ctr_error *err)
+{
+	for (;;) {
+		struct sync_msg msg;
+		int fd = -1, ret;
+
+		ret = sync_recv(sock, &msg, &fd);
+		if (ret == -EPIPE)
+			return ctr_error(err, EPIPE, "container process exited during setup");
+		if (ret < 0)
+			return ctr_errnum(err, ret, "read from container process");
+		switch (msg.type) {
+		case SYNC_HOOKS:
+			ret = o->cb.runtime_hooks ? o->cb.runtime_hooks(o->cb.data, pid, err) : 0;
+			if (ret < 0)
+				return ret;
+			ret = sync_send(sock, SYNC_HOOKS_DONE, 0, NULL, -1);
+			break;
+		case SYNC_PTY:
+			if (o->console_socket >= 0) {
+				ret = launcher_send_console(o->console_socket, fd, msg.text, err);
+				close(fd);
+				if (ret < 0)
+					return ret;
+			} else {
+				r->pty_master = fd;
+			}
+			break;
+		case SYNC_READY:
+			return 0;
+		case SYNC_ERROR:
+			return ctr_error(err, msg.value > 0 ? msg.value : EIO, "%s", msg.text);
+		default:
+			if (fd >= 0)
+				close(fd);
+			return ctr_error(err, EPROTO, "container setup protocol: unexpected message %u",
+					 msg.type);
+		}
+		if (ret < 0)
+			return ctr_errnum(err, ret, "write to container process");
+	}
+}
+
+static int send_go(const struct launch_opts *o, int sock, pid_t pid, struct ctr_error *err)
+{
+	_cleanup_free_ char *state = o->cb.hook_state ? o->cb.hook_state(o->cb.data, pid) : NULL;
+	int ret;
+
+	if (state && strlen(state) >= sizeof(((struct sync_msg *)0)->text))
+		return ctr_error(err, E2BIG, "container state too large to hand to hooks");
+	ret = sync_send(sock, SYNC_GO, 0, state, -1);
+	return ret < 0 ? ctr_errnum(err, ret, "start container process") : 0;
+}
+
+/* Everything the parent does between clone3 and READY, then commit. */
+static int drive_child(const struct launch_opts *o, int sock, pid_t pid, bool cloned_into,
+		       bool new_userns, struct launch_result *r, struct ctr_error *err)
+{
+	int ret;
+
+	if (new_userns) {
+		ret = launcher_write_id_maps(pid, &o->spec->linux, err);
+		if (ret < 0)
+			return ctr_error_prefix(err, "write id maps");
+	}
+	if (o->cg) {
+		ret = cg_attach(o->cg, pid, cloned_into, err);
+		if (ret < 0)
+			return ret;
+	}
+	ret = send_go(o, sock, pid, err);
+	if (ret < 0)
+		return ret;
+	ret = serve_child(o, sock, pid, r, err);
+	if (ret < 0)
+		return ret;
+	if (o->cb.ready) {
+		ret = o->cb.ready(o->cb.data, pid, err);
+		if (ret < 0)
+			return ret;
+	}
+	ret = sync_send(sock, SYNC_COMMIT, 0, NULL, -1);
+	if (ret < 0)
+		return ctr_errnum(err, ret, "commit container process");
+	return sync_expect(sock, SYNC_COMMIT_ACK, NULL, err);
+}
+
+int launcher_start(const struct launch_opts *o, struct launch_result *r, struct ctr_error *err)
+{
+	const struct spec *spec = o->spec;
+	const struct spec_namespace *cgns = spec_find_namespace(spec, CLONE_NEWCGROUP);
+	uint64_t flags = clone_flags_for(spec);
+	struct parent_ns saved;
+	int socks[2], pidfd = -1, ret;
+	bool cloned_into = false;
+	pid_t pid;
+
+	r->pid = 0;
+	r->pidfd = -1;
+	r->pty_master = -1;
+	if (!spec_find_namespace(spec, CLONE_NEWNS))
+		return ctr_error(err, EINVAL, "linux.namespaces: a mount namespace is required");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0)
+		return ctr_errno(err, "socketpair");
+	ret = enter_child_namespaces(spec, &saved, err);
+	pid = ret < 0 ? ret : clone_init(o, flags, &pidfd, &cloned_into, err);
+	if (pid == 0) {
+		close(socks[0]);
+		container_init(o, socks[1], !!(flags & CLONE_NEWUSER), cgns && !cgns->path);
+	}
+	leave_child_namespaces(&saved);
+	close(socks[1]);
+	if (pid < 0) {
+		close(socks[0]);
+		return (int)pid;
+	}
+	ret = drive_child(o, socks[0], pid, cloned_into, flags & CLONE_NEWUSER, r, err);
+	close(socks[0]);
+	if (ret < 0) {
+		kill_and_reap(pid, pidfd);
+		if (pidfd >= 0)
+			close(pidfd);
+		if (r->pty_master >= 0)
+			close(steal_fd(r->pty_master));
+		return ret;
+	}
+	r->pid = pid;
+	r->pidfd = pidfd;
+	ctr_debug("container %s: init pid %d", o->id, (int)pid);
+	return 0;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * launcher.h - starting a container's first process.
+ *
+ * launcher_start() clones the container init with clone3 (new namespaces,
+ * CLONE_INTO_CGROUP, CLONE_PIDFD), steps it through the protocol in sync.h,
+ * and returns once the init is fully set up: waiting on the exec fifo
+ * (LAUNCH_CREATE) or about to execve (LAUNCH_RUN). The caller's callbacks
+ * run in the parent at the points where the outside world must learn about
+ * the container (hooks, state file).
+ *
+ * The child never returns: on failure it reports over the socket and exits.
+ */
+#ifndef CTR_LAUNCHER_H
+#define CTR_LAUNCHER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "spec.h"
+#include "../cgroups/cgroup.h"
+
+enum launch_mode {
+	LAUNCH_CREATE, /* block on the exec fifo until `start` */
+	LAUNCH_RUN,    /* exec at once */
+};
+
+struct launch_callbacks {
+	/* Runs prestart and createRuntime hooks in the runtime's namespaces. */
+	int (*runtime_hooks)(void *data, pid_t pid, struct ctr_error *err);
+	/* State JSON ("creating", with pid) given to hooks run inside the
+	 * container; NULL when the spec has no such hooks. malloc'd. */
+	char *(*hook_state)(void *data, pid_t pid);
+	/* The init is set up: record it (state file, pid file). */
+	int (*ready)(void *data, pid_t pid, struct ctr_error *err);
+	void *data;
+};
+
+struct launch_opts {
+	const struct spec *spec;
+	const char *id;
+	enum launch_mode mode;
+	struct cg_handle *cg;      /* NULL: cgroups disabled */
+	int fifo_fd;               /* LAUNCH_CREATE: the exec fifo, opened O_RDWR */
+	int console_socket;        /* connected --console-socket, or -1 */
+	unsigned int preserve_fds; /* fds 3 .. 3+n-1 pass into the container */
+	bool no_pivot;
+	bool no_new_keyring;
+	struct launch_callbacks cb;
+};
+
+struct launch_result {
+	pid_t pid;       /* host pid of the container init */
+	int pidfd;       /* owned by the caller */
+	int pty_master;  /* terminal without a console socket: owned by the caller; else -1 */
+};
+
+int launcher_start(const struct launch_opts *o, struct launch_result *r, struct ctr_error *err);
+
+/* Child side (container_init.c): never returns. */
+_Noreturn void container_init(const struct launch_opts *o, int sock, int new_userns,
+			      int new_cgroupns);
+
+/* Helpers shared by the launcher and exec. */
+int launcher_write_id_maps(pid_t pid, const struct spec_linux *l, struct ctr_error *err);
+int launcher_send_console(int console_socket, int master, const char *name,
+			  struct ctr_error *err);
+
+#endif

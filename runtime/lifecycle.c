@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * lifecycle.c - create, start, state, kill, delete, pause, resume, ps.
+ * run and the wait loop live in run.c.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "hooks.h"
+#include "launcher.h"
+#include "lifecycle.h"
+#include "lifecycle_internal.h"
+#include "log.h"
+#include "syscalls.h"
+#include "util.h"
+
+const char *container_status_name(enum container_status s)
+{
+	static const char *const names[] = {
+		[STATUS_CREATING] = "creating", [STATUS_CREATED] = "created",
+		[STATUS_RUNNING] = "running",   [STATUS_PAUSED] = "paused",
+		[STATUS_STOPPED] = "stopped",
+	};
+	return names[s];
+}
+
+enum container_status lc_derive_status(struct ctr_runtime *rt, int dirfd,
+				       const struct container_state *cs)
+{
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	struct cg_handle *cg = NULL;
+	bool frozen = false;
+
+	if (cs->pid <= 0)
+		return STATUS_CREATING;
+	if (!state_process_alive(cs))
+		return STATUS_STOPPED;
+	if (faccessat(dirfd, EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return STATUS_CREATED;
+	if (cs->cgroup_path && cg_open(cs->cgroup_path, &cg, &ignored) == 0) {
+		cg_is_frozen(cg, &frozen, &ignored);
+		cg_free(cg);
+	}
+	return frozen ? STATUS_PAUSED : STATUS_RUNNING;
+}
+
+int lc_open_locked(struct ctr_runtime *rt, const char *id, bool exclusive,
+		   struct container_state *cs, int *dirfd, struct ctr_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	int ret;
+
+	ret = state_validate_id(id, err);
+	if (ret < 0)
+		return ret;
+	ret = state_open(&rt->store, id, &fd, err);
+	if (ret < 0)
+		return ret;
+	ret = state_lock(fd, exclusive, err);
+	if (ret < 0)
+		return ret;
+	ret = state_load(fd, cs, err);
+	if (ret == -ENOENT) {
+		/* Killed before the first state write: only delete can act on it. */
+		ctr_error_clear(err);
+		memset(cs, 0, sizeof(*cs));
+		cs->id = xstrdup(id);
+	} else if (ret < 0) {
+		return ret;
+	}
+	*dirfd = steal_fd(fd);
+	return 0;
+}
+
+/* The state a hook or `state` sees. */
+char *lc_state_json(const struct container_state *cs, enum container_status st)
+{
+	return state_to_oci_json(cs, container_status_name(st));
+}
+
+int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err)
+{
+	_cleanup_free_ char *abs = NULL;
+	_cleanup_free_ char *dir = NULL;
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	char *slash;
+
+	/* Written by rename, so a reader never sees an empty pid file. */
+	abs = xstrdup(path);
+	slash = strrchr(abs, '/');
+	if (!slash)
+		return write_file_atomic_at(AT_FDCWD, abs, buf, (size_t)n, 0644, err);
+	dir = xstrndup(abs, (size_t)(slash - abs) + 1);
+	{
+		_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return ctr_errno(err, "open pid file directory %s", dir);
+		return write_file_atomic_at(dfd, slash + 1, buf, (size_t)n, 0644, err);
+	}
+}
+
+int lc_connect_console(const char *path, struct ctr_error *err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	_cleanup_close_ int fd = -1;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return ctr_error(err, ENAMETOOLONG, "console socket path too long: %s", path);
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return ctr_errno(err, "connect to console socket %s", path);
+	return steal_fd(fd);
+}
+
+/* Callbacks from the launcher while the init is being set up. */
+struct create_ctx {
+	struct ctr_runtime *rt;
+	const struct create_opts *o;
+	struct container_state *cs;
+	int dirfd;
+};
+
+static int cb_runtime_hooks(void *data, pid_t pid, struct ctr_error *err)
+{
+	struct create_ctx *c = data;
+	_cleanup_free_ char *json = NULL;
+	int ret;
+
+	c->cs->pid = pid;
+	json = lc_state_json(c->cs, STATUS_CREATING);
+	ret = hooks_run(c->o->spec, SPEC_HOOK_PRESTART, json, err);
+	if (ret == 0)
+		ret = hooks_run(c->o->spec, SPEC_HOOK_CREATE_RUNTIME, json, err);
+	return ret;
+}
+
+static char *cb_hook_state(void *data, pid_t pid)
+{
+	struct create_ctx *c = data;
+	const struct spec *spec = c->o->spec;
+
+	if (!spec->hooks[SPEC_HOOK_CREATE_CONTAINER].n && !spec->hooks[SPEC_HOOK_START_CONTAINER].n)
+		return NULL;
+	c->cs->pid = pid;
+	return lc_state_json(c->cs, STATUS_CREATING);
+}
+
+static int cb_ready(void *data, pid_t pid, struct ctr_error *err)
+{
+	struct create_ctx *c = data;
+	int ret;
+
+	c->cs->pid = pid;
+	ret = proc_start_time(pid, &c->cs->start_time);
+	if (ret < 0)
+		return ctr_errnum(err, ret, "read start time of pid %d", (int)pid);
+	ret = state_save(c->dirfd, c->cs, err);
+	if (ret < 0)
+		return ret;
+	if (c->o->pid_file)
+		return lc_write_pid_file(c->o->pid_file, pid, err);
+	return 0;
+}
+
+static void fill_initial_state(struct ctr_runtime *rt, const struct create_opts *o,
+			       struct container_state *cs)
+{
+	const struct spec *spec = o->spec;
+
+	memset(cs, 0, sizeof(*cs));
+	cs->id = xstrdup(o->id);
+	cs->bundle = xstrdup(spec->bundle ? spec->bundle : "");
+	cs->rootfs = xstrdup(spec->root_path);
+	cs->created = rfc3339_now();
+	cs->owner = xstrdup("");
+	cs->terminal = spec->process.terminal;
+	if (!rt->cgroups_disabled)
+		cs->cgroup_path = cg_resolve_path(spec->linux.cgroups_path, rt->cgroup_parent, o->id);
+	if (spec->n_annotations) {
+		cs->annotations = xcalloc(spec->n_annotations, sizeof(*cs->annotations));
+		for (size_t i = 0; i < spec->n_annotations; i++) {
+			cs->annotations[i].key = xstrdup(spec->annotations[i].key);
+			cs->annotations[i].value = xstrdup(spec->annotations[i].value);
+		}
+		cs->n_annotations = spec->n_annotations;
+	}
+}
+
+/* Everything that create leaves on the host, removed again. */
+static void undo_create(struct ctr_runtime *rt, const char *id, struct cg_handle *cg)
+{
+	struct ctr_error ignored = CTR_ERROR_INIT;
+
+	if (cg) {
+		cg_kill(cg, SIGKILL, &ignored);
+		cg_destroy(cg, &ignored);
+	}
+	state_remove(&rt->store, id, &ignored);
+}
+
+int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_mode mode,
+	      struct launch_result *res, struct ctr_error *err)
+{
+	struct container_state cs;
+	struct cg_handle *cg = NULL;
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_close_ int fifo = -1;
+	_cleanup_close_ int console = -1;
+	int ret;
+
+	ret = state_validate_id(o->id, err);
+	if (ret < 0)
+		return ret;
+	if (o->spec->process.terminal && !o->console_socket && mode == LAUNCH_CREATE)
+		return ctr_error(err, EINVAL,
+				 "process.terminal is set but no --console-socket was given");
+	if (o->console_socket && (console = lc_connect_console(o->console_socket, err)) < 0)
+		return console;
+	ret = state_create(&rt->store, o->id, &dirfd, err);
+	if (ret < 0)
+		return ret;
+	fill_initial_state(rt, o, &cs);
+	/* Record where the cgroup will be before making it: a runtime killed
+	 * from here on leaves a state that delete can clean completely. */
+	ret = state_save(dirfd, &cs, err);
+	if (ret == 0 && o->config_json)
+		ret = write_file_atomic_at(dirfd, CONFIG_COPY, o->config_json, o->config_len, 0600,
+					   err);
+	if (ret == 0 && cs.cgroup_path) {
+		ret = cg_create(cs.cgroup_path,
+				o->spec->linux.has_resources ? &o->spec->linux.resources : NULL, &cg,
+				err);
+	}
+	if (ret == 0 && mode == LAUNCH_CREATE) {
+		if (mkfifoat(dirfd, EXEC_FIFO, 0600) < 0)
+			ret = ctr_errno(err, "create exec fifo");
+		else if ((fifo = openat(dirfd, EXEC_FIFO, O_RDWR | O_CLOEXEC)) < 0)
+			ret = ctr_errno(err, "open exec fifo");
+	}
+	if (ret == 0) {
+		struct create_ctx ctx = {.rt = rt, .o = o, .cs = &cs, .dirfd = dirfd};
+		struct launch_opts lo = {
+			.spec = o->spec, .id = o->id, .mode = mode, .cg = cg, .fifo_fd = fifo,
+			.console_socket = console, .preserve_fds = o->preserve_fds,
+			.no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
+			.cb = {.runtime_hooks = cb_runtime_hooks, .hook_state = cb_hook_state,
+			       .ready = cb_ready, .data = &ctx},
+		};
+		ret = launcher_start(&lo, res, err);
+	}
+	if (ret < 0) {
+		close(steal_fd(dirfd));
+		undo_create(rt, o->id, cg);
+	}
+	if (cg)
+		cg_free(cg);
+	container_state_free(&cs);
+	return ret;
+}
+
+int container_create(struct ctr_runtime *rt, const struct create_opts *o, struct ctr_error *err)
+{
+	struct launch_result res;
+	int ret;
+
+	ret = lc_create(rt, o, LAUNCH_CREATE, &res, err);
+	if (ret < 0)
+		return ret;
+	close(res.pidfd);
+	if (res.pty_master >= 0)
+		close(res.pty_master);
+	return 0;
+}
+
+/* poststart hooks: failures are warnings (the container is running). */
+void lc_run_poststart(int dirfd, const struct container_state *cs)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_free_ char *json = NULL;
+	struct spec *spec = NULL;
+
+	if (lc_load_config(dirfd, cs->bundle, &spec, &err) < 0) {
+		ctr_warn("poststart hooks: %s", err.msg);
+		return;
+	}
+	if (spec->hooks[SPEC_HOOK_POSTSTART].n) {
+		json = lc_state_json(cs, STATUS_RUNNING);
+		if (hooks_run(spec, SPEC_HOOK_POSTSTART, json, &err) < 0)
+			ctr_warn("%s", err.msg);
+	}
+	spec_free(spec);
+}
+
+int container_start(struct ctr_runtime *rt, const char *id, struct ctr_error *err)
+{
+	_cleanup_state_ struct container_state cs = {0};
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_close_ int fifo = -1;
+	enum container_status st;
+	int ret;
+
+	ret = lc_open_locked(rt, id, true, &cs, &dirfd, err);
+	if (ret < 0)
+		return ret;
+	st = lc_derive_status(rt, dirfd, &cs);
+	if (st != STATUS_CREATED)
+		return ctr_error(err, EINVAL, "cannot start a container that is %s",
+				 container_status_name(st));
+	fifo = openat(dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0)
+		return errno == ENXIO ? ctr_error(err, ESRCH, "container init is not waiting")
+				      : ctr_errno(err, "open exec fifo");
+	if (write(fifo, "0", 1) != 1)
+		return ctr_errno(err, "write exec fifo");
+	unlinkat(dirfd, EXEC_FIFO, 0);
+	lc_run_poststart(dirfd, &cs);
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* lifecycle_internal.h - what the lifecycle files (lifecycle.c, control.c,
+ * query.c, run.c, exec.c) share; not for the front ends. */
+#ifndef CTR_LIFECYCLE_INTERNAL_H
+#define CTR_LIFECYCLE_INTERNAL_H
+
+#include "launcher.h"
+#include "lifecycle.h"
+#include "util.h"
+
+#define EXEC_FIFO   "exec.fifo"
+#define CONFIG_COPY "config.json"
+
+#define _cleanup_state_ _cleanup_(container_state_free)
+
+/* Validate id, open and lock its directory, load its state. A directory
+ * whose state was never written loads as an empty state (pid 0). */
+int lc_open_locked(struct ctr_runtime *rt, const char *id, bool exclusive,
+		   struct container_state *cs, int *dirfd, struct ctr_error *err);
+enum container_status lc_derive_status(struct ctr_runtime *rt, int dirfd,
+				       const struct container_state *cs);
+char *lc_state_json(const struct container_state *cs, enum container_status st);
+int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err);
+/* The config the container was created from (kept in its state dir). */
+int lc_load_config(int dirfd, const char *bundle, struct spec **spec, struct ctr_error *err);
+int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_mode mode,
+	      struct launch_result *res, struct ctr_error *err);
+/* Connect to a --console-socket; returns the fd. */
+int lc_connect_console(const char *path, struct ctr_error *err);
+void lc_run_poststart(int dirfd, const struct container_state *cs);
+/* Wait for a process via its pidfd, forwarding the usual signals to it;
+ * returns its exit code (128 + signal when killed). */
+int lc_wait_forwarding(pid_t pid, int pidfd, int pty_master, struct ctr_error *err);
+/* Open a pidfd for the container's init, checking it is still the same
+ * process; -ESRCH when it is gone. */
+int lc_open_init_pidfd(const struct container_state *cs, struct ctr_error *err);
+
+#endif
