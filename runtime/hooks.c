@@ -172,7 +172,8 @@ static int hook_spawn(const struct spec_hook *hook, struct hook_child *hc, struc
 	if (hc->pid == 0)
 		hook_child_exec(hook->path, argv, envp, p.in[0], p.out[1], p.report[1]);
 	hc->pidfd = sys_pidfd_open(hc->pid, 0);
-	pidfd_errno = hc->pidfd < 0 ? errno : 0;
+	/* Without pidfds (old kernel, valgrind) the wait falls back to polling. */
+	pidfd_errno = hc->pidfd < 0 && errno != ENOSYS ? errno : 0;
 	hc->stdin_fd = steal_fd(p.in[1]);
 	hc->output_fd = steal_fd(p.out[0]);
 	/* Our copy of the write end must go, or a successful exec never
@@ -180,7 +181,7 @@ static int hook_spawn(const struct spec_hook *hook, struct hook_child *hc, struc
 	closep(&p.report[1]);
 	p.report[1] = -1;
 	e = read_exec_result(p.report[0]);
-	if (e || hc->pidfd < 0) {
+	if (e || pidfd_errno) {
 		ret = e ? ctr_errnum(err, e, "exec") : ctr_errnum(err, pidfd_errno, "pidfd_open");
 		kill(hc->pid, SIGKILL);
 		hook_child_reap(hc, NULL);
@@ -244,6 +245,29 @@ static int64_t monotonic_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Without a pidfd, how often the wait looks whether the hook exited. */
+#define NO_PIDFD_TICK_MS 10
+
+static bool hook_exited(struct hook_child *hc, short pidfd_events)
+{
+	siginfo_t info = {0};
+
+	if (hc->pidfd >= 0)
+		return pidfd_events != 0;
+	/* WNOWAIT: the zombie stays for hook_child_reap to collect. */
+	return waitid(P_PID, (id_t)hc->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	       info.si_pid == hc->pid;
+}
+
+static int poll_timeout(const struct hook_child *hc, int64_t deadline)
+{
+	int64_t left = deadline < 0 ? INT32_MAX : deadline - monotonic_ms();
+
+	if (hc->pidfd < 0 && left > NO_PIDFD_TICK_MS)
+		left = NO_PIDFD_TICK_MS;
+	return left > INT32_MAX ? INT32_MAX : (int)left;
+}
+
 /* Wait until the hook exits (1) or the deadline passes (0); -errno on a
  * poll failure. A deadline < 0 means none. */
 static int hook_pump(struct hook_child *hc, int64_t deadline)
@@ -251,14 +275,10 @@ static int hook_pump(struct hook_child *hc, int64_t deadline)
 	for (;;) {
 		struct pollfd pfd[3] = {
 		    {hc->pidfd, POLLIN, 0}, {hc->output_fd, POLLIN, 0}, {hc->stdin_fd, POLLOUT, 0}};
-		int timeout = -1;
+		int timeout = poll_timeout(hc, deadline);
 
-		if (deadline >= 0) {
-			int64_t left = deadline - monotonic_ms();
-			if (left <= 0)
-				return 0;
-			timeout = left > INT32_MAX ? INT32_MAX : (int)left;
-		}
+		if (deadline >= 0 && monotonic_ms() >= deadline)
+			return 0;
 		if (poll(pfd, ARRAY_SIZE(pfd), timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -268,7 +288,7 @@ static int hook_pump(struct hook_child *hc, int64_t deadline)
 			hook_collect_output(hc);
 		if (pfd[2].revents)
 			hook_feed_stdin(hc);
-		if (pfd[0].revents)
+		if (hook_exited(hc, pfd[0].revents))
 			return 1;
 	}
 }
@@ -358,8 +378,9 @@ static int hook_run_one(const struct spec_hook *hook, const char *state_json, st
 	hook_feed_stdin(&hc);
 	ret = hook_pump(&hc, deadline);
 	sigpipe_restore(&guard, hc.input_broken);
-	if (ret == 0)
-		sys_pidfd_send_signal(hc.pidfd, SIGKILL, NULL, 0);
+	/* Not reaped yet, so the pid is still this hook's even without a pidfd. */
+	if (ret == 0 && (hc.pidfd < 0 || sys_pidfd_send_signal(hc.pidfd, SIGKILL, NULL, 0) < 0))
+		kill(hc.pid, SIGKILL);
 	else if (hc.output_fd >= 0)
 		hook_collect_output(&hc);
 	hook_child_reap(&hc, &status);
