@@ -499,21 +499,16 @@ char *state_to_oci_json(const struct container_state *cs, const char *status)
 /* The state letter of /proc/PID/stat (field 3), or 0 if unreadable. */
 static char proc_state(pid_t pid)
 {
-	char path[64], buf[512];
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	_cleanup_free_ char *stat = NULL;
+	char path[64];
 	char *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_file_at(AT_FDCWD, path, &stat, NULL, &ignored) < 0)
 		return 0;
-	n = read_all(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	/* comm may hold spaces and parentheses: the state follows the last ')'. */
-	p = strrchr(buf, ')');
+	p = strrchr(stat, ')');
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
