@@ -120,18 +120,24 @@ static int read_exec_result(int report_fd)
 	return n == (ssize_t)sizeof(e) ? e : 0;
 }
 
-static void hook_child_reap(struct hook_child *hc, int *status)
+/* Collect the exit status and close what is left; 0 or -errno. */
+static int hook_child_reap(struct hook_child *hc, int *status)
 {
-	int st;
+	int st = 0, ret = 0;
 
-	while (waitpid(hc->pid, &st, 0) < 0 && errno == EINTR)
-		;
+	while (waitpid(hc->pid, &st, 0) < 0) {
+		if (errno != EINTR) {
+			ret = -errno;
+			break;
+		}
+	}
 	if (status)
 		*status = st;
 	closep(&hc->pidfd);
 	closep(&hc->stdin_fd);
 	closep(&hc->output_fd);
 	hc->pidfd = hc->stdin_fd = hc->output_fd = -1;
+	return ret;
 }
 
 static void set_nonblocking(int fd)
@@ -214,12 +220,14 @@ static void hook_feed_stdin(struct hook_child *hc)
 	hc->stdin_fd = -1;
 }
 
-/* Read what is there now; at EOF the pipe is closed. */
-static void hook_collect_output(struct hook_child *hc)
+/* Read what is there now; at EOF the pipe is closed. Once the hook has
+ * exited (final), a descendant may still hold the pipe and write on: stop
+ * when the buffer is full instead of reading forever. */
+static void hook_collect_output(struct hook_child *hc, bool final)
 {
 	char buf[4096];
 
-	for (;;) {
+	while (!final || hc->output_len < HOOK_OUTPUT_MAX) {
 		ssize_t n = read(hc->output_fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -285,7 +293,7 @@ static int hook_pump(struct hook_child *hc, int64_t deadline)
 			return -errno;
 		}
 		if (pfd[1].revents)
-			hook_collect_output(hc);
+			hook_collect_output(hc, false);
 		if (pfd[2].revents)
 			hook_feed_stdin(hc);
 		if (hook_exited(hc, pfd[0].revents))
@@ -367,7 +375,7 @@ static int hook_run_one(const struct spec_hook *hook, const char *state_json, st
 	struct hook_child hc = {.pidfd = -1, .stdin_fd = -1, .output_fd = -1};
 	struct sigpipe_guard guard;
 	int64_t deadline = hook->timeout > 0 ? monotonic_ms() + hook->timeout * 1000LL : -1;
-	int ret, status = 0;
+	int ret, reaped, status = 0;
 
 	hc.input = state_json ? state_json : "";
 	hc.input_len = strlen(hc.input);
@@ -381,11 +389,11 @@ static int hook_run_one(const struct spec_hook *hook, const char *state_json, st
 	/* Not reaped yet, so the pid is still this hook's even without a pidfd. */
 	if (ret == 0 && (hc.pidfd < 0 || sys_pidfd_send_signal(hc.pidfd, SIGKILL, NULL, 0) < 0))
 		kill(hc.pid, SIGKILL);
-	else if (hc.output_fd >= 0)
-		hook_collect_output(&hc);
-	hook_child_reap(&hc, &status);
-	if (ret < 0)
-		return ctr_errnum(err, ret, "wait");
+	if (hc.output_fd >= 0)
+		hook_collect_output(&hc, true);
+	reaped = hook_child_reap(&hc, &status);
+	if (ret < 0 || reaped < 0)
+		return ctr_errnum(err, ret < 0 ? ret : reaped, "wait");
 	return hook_outcome(hook, &hc, status, ret == 0, err);
 }
 

@@ -237,6 +237,21 @@ static void hook_past_its_timeout_is_killed(void **state)
 	assert_no_children();
 }
 
+/* The hook is done when it exits, not when every descendant has closed
+ * its output. */
+static void descendant_holding_output_does_not_delay_the_hook(void **state)
+{
+	static const char *const args[] = {"sh", "-c", "(sleep 2; echo late) & echo early; exit 1",
+					   NULL};
+	struct hook_def def = {"/bin/sh", args, NULL, 10};
+	struct ctr_error err = CTR_ERROR_INIT;
+	double start = now_seconds();
+
+	assert_true(run_one(&def, "{}", &err) < 0);
+	assert_true(now_seconds() - start < 1.5);
+	assert_string_equal(err.msg, "hook createRuntime[0] /bin/sh: exited with status 1: early");
+}
+
 static void missing_hook_binary_reports_exec_error(void **state)
 {
 	struct hook_def def = {"/nonexistent/ctr-hook", NULL, NULL, 0};
@@ -420,6 +435,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(failure_message_says_how_the_hook_ended),
 	    cmocka_unit_test(first_failure_stops_the_list_and_is_named_by_index),
 	    cmocka_unit_test(hook_past_its_timeout_is_killed),
+	    cmocka_unit_test(descendant_holding_output_does_not_delay_the_hook),
 	    cmocka_unit_test(missing_hook_binary_reports_exec_error),
 	    cmocka_unit_test(state_json_reaches_hook_stdin),
 	    cmocka_unit_test(large_state_json_reaches_hook_whole),
