@@ -83,6 +83,18 @@ static int make_pipe(int fds[2], struct ctr_error *err)
 	return 0;
 }
 
+/* Every signal back to SIG_DFL. The raw call, because glibc refuses to
+ * touch its internal signals (32, 33), which a parent may pass on ignored
+ * (GNU make does). An all-zero kernel sigaction is SIG_DFL on every
+ * architecture, whatever its field order. */
+static void reset_signal_dispositions(void)
+{
+	const unsigned long dfl[4] = {0};
+
+	for (int sig = 1; sig < NSIG; sig++)
+		syscall(SYS_rt_sigaction, sig, dfl, NULL, sizeof(uint64_t));
+}
+
 /* Runs in the forked child: only async-signal-safe calls from here on. */
 static __attribute__((noreturn)) void hook_child_exec(const char *path, char *const argv[],
 						      char *const envp[], int in_fd, int out_fd,
@@ -91,10 +103,11 @@ static __attribute__((noreturn)) void hook_child_exec(const char *path, char *co
 	sigset_t none;
 	int e;
 
-	/* The hook starts with a clean slate, whatever the runtime blocked. */
+	/* The hook starts with a clean slate, whatever the runtime blocked or
+	 * ignored (exec resets handlers, but ignored signals stay ignored). */
+	reset_signal_dispositions();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
 	if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0 ||
 	    dup2(report_fd, CHILD_EXEC_ERROR_FD) < 0 ||
 	    fcntl(CHILD_EXEC_ERROR_FD, F_SETFD, FD_CLOEXEC) < 0)

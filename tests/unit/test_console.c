@@ -26,7 +26,7 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 
 static int setup(void **state)
 {
-	strcpy(tmpdir, "/tmp/ctr-console-test.XXXXXX");
+	strcpy(tmpdir, "/tmp/ctr-state-console.XXXXXX");
 	assert_non_null(mkdtemp(tmpdir));
 	return 0;
 }

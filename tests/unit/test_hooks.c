@@ -3,7 +3,7 @@
  * The hooks under test are /bin/sh scripts and this program itself: run as
  * `test_hooks --hook-helper MODE FILE` (or with CTR_HOOK_HELPER=MODE:FILE in
  * its environment when it gets no arguments) it writes what the hook saw to
- * FILE: its open fds, its environment or its argv.
+ * FILE: its open fds, its environment, its argv or its signal state.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -44,6 +44,20 @@ static void helper_list_fds(FILE *out)
 	closedir(d);
 }
 
+/* The SigBlk and SigIgn lines of /proc/self/status. */
+static void helper_signals(FILE *out)
+{
+	FILE *status = fopen("/proc/self/status", "re");
+	char line[256];
+
+	if (!status)
+		exit(10);
+	while (fgets(line, sizeof(line), status))
+		if (str_has_prefix(line, "SigBlk:") || str_has_prefix(line, "SigIgn:"))
+			fputs(line, out);
+	fclose(status);
+}
+
 static int run_helper(const char *mode, const char *file, char **argv)
 {
 	/* Build the report in memory first: opening FILE would add an fd. */
@@ -56,6 +70,8 @@ static int run_helper(const char *mode, const char *file, char **argv)
 	else if (strcmp(mode, "env") == 0)
 		for (char **e = environ; *e; e++)
 			fprintf(out, "%s\n", *e);
+	else if (strcmp(mode, "signals") == 0)
+		helper_signals(out);
 	else if (strcmp(mode, "argv") == 0)
 		for (char **a = argv; *a; a++)
 			fprintf(out, "%s\n", *a);
@@ -388,6 +404,24 @@ static void no_runtime_fd_leaks_into_hook(void **state)
 	assert_string_equal(got, "0\n1\n2\n");
 }
 
+static void hook_starts_with_no_signal_blocked_or_ignored(void **state)
+{
+	_cleanup_free_ char *file = tmp_path("signals");
+	_cleanup_free_ char *got = NULL;
+	const char *const args[] = {"helper", "--hook-helper", "signals", file, NULL};
+	struct sigaction ignore = {.sa_handler = SIG_IGN}, old_term;
+	sigset_t usr1, old_mask;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigaction(SIGTERM, &ignore, &old_term);
+	sigprocmask(SIG_BLOCK, &usr1, &old_mask);
+	got = run_reporting_hook(args, NULL, file);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	assert_string_equal(got, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+}
+
 static void endless_output_is_capped_in_message(void **state)
 {
 	static const char *const args[] = {"sh", "-c",
@@ -424,7 +458,7 @@ int main(int argc, char **argv)
 	if (n <= 0)
 		return 1;
 	self_exe[n] = '\0';
-	strcpy(tmpdir, "/tmp/ctr-hooks-test.XXXXXX");
+	strcpy(tmpdir, "/tmp/ctr-state-hooks.XXXXXX");
 	if (!mkdtemp(tmpdir))
 		return 1;
 
@@ -445,6 +479,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(hook_args_are_its_argv),
 	    cmocka_unit_test(hook_without_args_gets_path_as_argv),
 	    cmocka_unit_test(no_runtime_fd_leaks_into_hook),
+	    cmocka_unit_test(hook_starts_with_no_signal_blocked_or_ignored),
 	    cmocka_unit_test(endless_output_is_capped_in_message),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
