@@ -81,7 +81,13 @@ int lc_open_locked(struct ctr_runtime *rt, const char *id, bool exclusive,
 /* The state a hook or `state` sees. */
 char *lc_state_json(const struct container_state *cs, enum container_status st)
 {
-	return state_to_oci_json(cs, container_status_name(st));
+	struct container_state shown = *cs;
+
+	/* A stopped container's recorded pid may already belong to another
+	 * process: do not show it. */
+	if (st == STATUS_STOPPED)
+		shown.pid = 0;
+	return state_to_oci_json(&shown, container_status_name(st));
 }
 
 int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err)
