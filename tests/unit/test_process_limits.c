@@ -22,6 +22,7 @@
 
 #include "process.h"
 #include "util.h"
+#include "process_test_child.h"
 
 /* A child's answer: return value, error message, and what it observed. */
 struct report {
@@ -32,26 +33,25 @@ struct report {
 
 typedef void (*child_fn)(struct report *r, void *arg);
 
+struct child_args {
+	child_fn fn;
+	void *arg;
+};
+
+static void child_entry(int fd, void *arg)
+{
+	const struct child_args *a = arg;
+	struct report rep = {0};
+
+	a->fn(&rep, a->arg);
+	write_all(fd, &rep, sizeof(rep));
+}
+
 static void run_child(child_fn fn, void *arg, struct report *r)
 {
-	int fds[2], status;
-	pid_t pid;
+	struct child_args args = {fn, arg};
 
-	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct report rep = {0};
-
-		fn(&rep, arg);
-		write_all(fds[1], &rep, sizeof(rep));
-		_exit(0);
-	}
-	close(fds[1]);
-	memset(r, 0, sizeof(*r));
-	assert_int_equal(read_all(fds[0], r, sizeof(*r)), sizeof(*r));
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	run_child_report(child_entry, &args, r, sizeof(*r));
 }
 
 static void apply_limits(struct report *r, struct spec_process *p, struct spec *spec)

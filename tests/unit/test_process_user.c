@@ -5,6 +5,7 @@
  * the tests skip and say why (CI runs them as root).
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <setjmp.h>
@@ -22,6 +23,7 @@
 
 #include "process.h"
 #include "util.h"
+#include "process_test_child.h"
 
 #define BIT(cap) (1ULL << (cap))
 
@@ -31,37 +33,31 @@ struct report {
 	char status[4096];
 };
 
-static void child_finalize(int fd, const struct spec_process *p, const struct spec_seccomp *s)
+struct finalize_args {
+	const struct spec_process *p;
+	const struct spec_seccomp *s;
+};
+
+static void child_finalize(int fd, void *arg)
 {
+	const struct finalize_args *a = arg;
 	struct ctr_error err = CTR_ERROR_INIT;
 	struct report *rep = xzalloc(sizeof(*rep));
 	char *status = NULL;
 
-	rep->ret = process_finalize(p, s, &err);
+	rep->ret = process_finalize(a->p, a->s, &err);
 	snprintf(rep->msg, sizeof(rep->msg), "%s", err.msg);
 	if (rep->ret == 0 && read_file_at(AT_FDCWD, "/proc/self/status", &status, NULL, &err) == 0)
 		snprintf(rep->status, sizeof(rep->status), "%s", status);
 	write_all(fd, rep, sizeof(*rep));
-	_exit(0);
 }
 
 static struct report *run_finalize(const struct spec_process *p, const struct spec_seccomp *s)
 {
+	struct finalize_args args = {p, s};
 	struct report *rep = xzalloc(sizeof(*rep));
-	int fds[2], status;
-	pid_t pid;
 
-	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(fds[0]);
-		child_finalize(fds[1], p, s);
-	}
-	close(fds[1]);
-	assert_int_equal(read_all(fds[0], rep, sizeof(*rep)), sizeof(*rep));
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	run_child_report(child_finalize, &args, rep, sizeof(*rep));
 	return rep;
 }
 
@@ -195,12 +191,82 @@ static void enters_cwd_as_the_target_user(void **state)
 	assert_string_equal(rep->msg, want);
 }
 
+/* uid and gid 0 mapped to ours, setgroups denied: what an unprivileged
+ * runtime gets, and it needs no root. */
+static int enter_own_user_namespace(char *msg, size_t len)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	char uid_map[64], gid_map[64];
+
+	snprintf(uid_map, sizeof(uid_map), "0 %u 1", (unsigned int)geteuid());
+	snprintf(gid_map, sizeof(gid_map), "0 %u 1", (unsigned int)getegid());
+	if (unshare(CLONE_NEWUSER) < 0) {
+		snprintf(msg, len, "unshare user namespace: %s", strerror(errno));
+		return -errno;
+	}
+	if (write_file_at(AT_FDCWD, "/proc/self/setgroups", "deny", 4, &err) < 0 ||
+	    write_file_at(AT_FDCWD, "/proc/self/uid_map", uid_map, strlen(uid_map), &err) < 0 ||
+	    write_file_at(AT_FDCWD, "/proc/self/gid_map", gid_map, strlen(gid_map), &err) < 0) {
+		snprintf(msg, len, "%s", err.msg);
+		return -err.code;
+	}
+	return 0;
+}
+
+static void child_finalize_in_user_namespace(int fd, void *arg)
+{
+	struct report *rep = xzalloc(sizeof(*rep));
+
+	rep->ret = enter_own_user_namespace(rep->msg, sizeof(rep->msg));
+	if (rep->ret < 0) {
+		write_all(fd, rep, sizeof(*rep));
+		return;
+	}
+	child_finalize(fd, arg);
+}
+
+static void skips_setgroups_where_the_user_namespace_denies_it(void **state)
+{
+	gid_t groups[] = {0};
+	char *args[] = {"/bin/true", NULL};
+	struct spec_process p = {
+	    .user = {.additional_gids = groups, .n_additional_gids = 1},
+	    .args = args,
+	    .cwd = "/",
+	    .has_caps = true,
+	    .caps = {.bounding = BIT(CAP_CHOWN) | BIT(CAP_SETUID),
+		     .effective = BIT(CAP_CHOWN),
+		     .permitted = BIT(CAP_CHOWN)},
+	    .no_new_privileges = true,
+	};
+	struct spec_seccomp *s = process_default_seccomp();
+	struct finalize_args fa = {&p, s};
+	_cleanup_free_ struct report *rep = xzalloc(sizeof(*rep));
+
+	run_child_report(child_finalize_in_user_namespace, &fa, rep, sizeof(*rep));
+	if (str_has_prefix(rep->msg, "unshare user namespace")) {
+		print_message("skipped: %s\n", rep->msg);
+		free_seccomp(s);
+		skip();
+	}
+	assert_string_equal(rep->msg, "");
+	assert_field(rep, "Uid", "0\t0\t0\t0");
+	assert_mask(rep, "CapEff", BIT(CAP_CHOWN));
+	assert_mask(rep, "CapPrm", BIT(CAP_CHOWN));
+	assert_mask(rep, "CapBnd", BIT(CAP_CHOWN) | BIT(CAP_SETUID));
+	assert_mask(rep, "CapInh", 0);
+	assert_field(rep, "NoNewPrivs", "1");
+	assert_field(rep, "Seccomp", "2");
+	free_seccomp(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(becomes_user_with_exactly_the_spec_capabilities),
 	    cmocka_unit_test(loads_seccomp_before_dropping_caps_without_no_new_privs),
 	    cmocka_unit_test(enters_cwd_as_the_target_user),
+	    cmocka_unit_test(skips_setgroups_where_the_user_namespace_denies_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

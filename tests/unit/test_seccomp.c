@@ -30,6 +30,7 @@
 #include "process.h"
 #include "process_seccomp.h"
 #include "util.h"
+#include "process_test_child.h"
 
 #define MAX_RESULTS 8
 
@@ -87,18 +88,25 @@ static struct spec_seccomp *new_profile(uint32_t default_action)
 	return s;
 }
 
-static void child_main(int fd, const struct spec_seccomp *s, probe_fn probe, void *arg)
+struct child_args {
+	const struct spec_seccomp *s;
+	probe_fn probe;
+	void *arg;
+};
+
+static void child_main(int fd, void *arg)
 {
+	const struct child_args *a = arg;
 	struct ctr_error err = CTR_ERROR_INIT;
 	struct child_report rep = {0};
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		snprintf(rep.msg, sizeof(rep.msg), "no_new_privs: %s", strerror(errno));
-	else if (process_seccomp_load(s, &err) < 0)
+	else if (process_seccomp_load(a->s, &err) < 0)
 		snprintf(rep.msg, sizeof(rep.msg), "%s", err.msg);
 	else {
 		rep.loaded = 1;
-		probe(rep.results, arg);
+		a->probe(rep.results, a->arg);
 	}
 	/* Raw write and exit_group only: the filter may refuse the rest. */
 	syscall(SYS_write, fd, &rep, sizeof(rep));
@@ -108,22 +116,9 @@ static void child_main(int fd, const struct spec_seccomp *s, probe_fn probe, voi
 static void run_child(const struct spec_seccomp *s, probe_fn probe, void *arg,
 		      struct child_report *rep)
 {
-	int fds[2], status;
-	pid_t pid;
+	struct child_args args = {s, probe, arg};
 
-	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(fds[0]);
-		child_main(fds[1], s, probe, arg);
-	}
-	close(fds[1]);
-	memset(rep, 0, sizeof(*rep));
-	assert_int_equal(read_all(fds[0], rep, sizeof(*rep)), sizeof(*rep));
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
+	run_child_report(child_main, &args, rep, sizeof(*rep));
 }
 
 static void probe_default_profile(long *r, void *arg)
@@ -365,8 +360,10 @@ static void sends_notify_fd_and_metadata_to_the_listener(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		struct child_args args = {s, probe_getppid, NULL};
+
 		close(fds[0]);
-		child_main(fds[1], s, probe_getppid, NULL);
+		child_main(fds[1], &args);
 	}
 	close(fds[1]);
 	conn = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
