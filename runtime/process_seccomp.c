@@ -182,37 +182,6 @@ static void cache_write(const char *path, const struct buf *key, const struct bu
 	buf_free(&file);
 }
 
-/* What process_seccomp_prepare compiled; the child of clone inherits it. */
-static struct {
-	struct buf key;
-	struct buf bpf;
-} prepared;
-
-int process_seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir,
-			    struct ctr_error *err)
-{
-	_cleanup_free_ char *path = NULL;
-	int ret;
-
-	buf_free(&prepared.key);
-	buf_free(&prepared.bpf);
-	profile_key(s, &prepared.key);
-	if (cache_dir && cache_dir_usable(cache_dir)) {
-		path = cache_path(cache_dir, &prepared.key);
-		if (cache_read(path, &prepared.key, &prepared.bpf))
-			return 0;
-	}
-	ret = compile(s, &prepared.bpf, err);
-	if (ret < 0) {
-		buf_free(&prepared.key);
-		buf_free(&prepared.bpf);
-		return ret;
-	}
-	if (path)
-		cache_write(path, &prepared.key, &prepared.bpf);
-	return 0;
-}
-
 struct seccomp_flag {
 	unsigned int flag;
 	const char *name;
@@ -255,6 +224,25 @@ static bool uses_notify(const struct spec_seccomp *s)
 	return false;
 }
 
+static int connect_listener(const char *path, struct ctr_error *err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	_cleanup_close_ int sock = -1;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return ctr_error(err, ENAMETOOLONG, "seccomp listener %s: path too long", path);
+	strcpy(addr.sun_path, path);
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return ctr_errno(err, "seccomp listener socket");
+	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return ctr_errno(err, "connect to seccomp listener %s", path);
+	return steal_fd(sock);
+}
+
+/* runc's container process state, without "pid": in a pid namespace our
+ * own number names another process on the host. The kernel translates
+ * the SCM_CREDENTIALS pid for the listener instead. */
 static char *notify_message(const struct spec_seccomp *s)
 {
 	json_object *msg = json_object_new_object();
@@ -264,7 +252,6 @@ static char *notify_message(const struct spec_seccomp *s)
 	json_object_array_add(fds, json_object_new_string("seccompFd"));
 	json_object_object_add(msg, "ociVersion", json_object_new_string("1.0.2"));
 	json_object_object_add(msg, "fds", fds);
-	json_object_object_add(msg, "pid", json_object_new_int(getpid()));
 	json_object_object_add(
 	    msg, "metadata",
 	    json_object_new_string(s->listener_metadata ? s->listener_metadata : ""));
@@ -273,12 +260,20 @@ static char *notify_message(const struct spec_seccomp *s)
 	return text;
 }
 
-static int send_notify_fd(const struct spec_seccomp *s, int notify_fd, struct ctr_error *err)
+static void put_cmsg(struct cmsghdr *cm, int type, const void *data, size_t len)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	_cleanup_close_ int sock = -1;
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = type;
+	cm->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(cm), data, len);
+}
+
+static int send_notify_fd(int sock, const struct spec_seccomp *s, int notify_fd,
+			  struct ctr_error *err)
+{
 	_cleanup_free_ char *text = notify_message(s);
-	char control[CMSG_SPACE(sizeof(int))] = {0};
+	struct ucred cred = {.pid = getpid(), .uid = getuid(), .gid = getgid()};
+	char control[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(cred))] = {0};
 	struct iovec iov = {.iov_base = text, .iov_len = strlen(text)};
 	struct msghdr mh = {
 	    .msg_iov = &iov,
@@ -288,22 +283,64 @@ static int send_notify_fd(const struct spec_seccomp *s, int notify_fd, struct ct
 	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 
-	if (strlen(s->listener_path) >= sizeof(addr.sun_path))
-		return ctr_error(err, ENAMETOOLONG, "seccomp listener %s: path too long",
-				 s->listener_path);
-	strcpy(addr.sun_path, s->listener_path);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &notify_fd, sizeof(int));
-
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock < 0)
-		return ctr_errno(err, "seccomp listener socket");
-	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return ctr_errno(err, "connect to seccomp listener %s", s->listener_path);
+	put_cmsg(cm, SCM_RIGHTS, &notify_fd, sizeof(notify_fd));
+	put_cmsg(CMSG_NXTHDR(&mh, cm), SCM_CREDENTIALS, &cred, sizeof(cred));
 	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
 		return ctr_errno(err, "send seccomp notify fd to %s", s->listener_path);
+	return 0;
+}
+
+/* What process_seccomp_prepare compiled, and the listener it connected to
+ * while the host's paths were still in view; the child of clone inherits
+ * both. */
+static struct {
+	struct buf key;
+	struct buf bpf;
+	int listener; /* connected socket + 1, 0 = none */
+} prepared;
+
+static void prepared_clear(void)
+{
+	buf_free(&prepared.key);
+	buf_free(&prepared.bpf);
+	if (prepared.listener)
+		close(prepared.listener - 1);
+	prepared.listener = 0;
+}
+
+static int prepare_program(const struct spec_seccomp *s, const char *cache_dir,
+			   struct ctr_error *err)
+{
+	_cleanup_free_ char *path = NULL;
+	int ret;
+
+	if (cache_dir && cache_dir_usable(cache_dir)) {
+		path = cache_path(cache_dir, &prepared.key);
+		if (cache_read(path, &prepared.key, &prepared.bpf))
+			return 0;
+	}
+	ret = compile(s, &prepared.bpf, err);
+	if (ret >= 0 && path)
+		cache_write(path, &prepared.key, &prepared.bpf);
+	return ret;
+}
+
+int process_seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir,
+			    struct ctr_error *err)
+{
+	int ret;
+
+	prepared_clear();
+	profile_key(s, &prepared.key);
+	ret = prepare_program(s, cache_dir, err);
+	if (ret >= 0 && uses_notify(s) && s->listener_path) {
+		ret = connect_listener(s->listener_path, err);
+		prepared.listener = ret + 1;
+	}
+	if (ret < 0) {
+		prepared_clear();
+		return ret;
+	}
 	return 0;
 }
 
@@ -330,11 +367,40 @@ static int install(const struct buf *bpf, unsigned int flags, struct ctr_error *
 	return (int)ret;
 }
 
+/* The prepared program when it was compiled from an identical profile,
+ * else one compiled now into *compiled. */
+static int program_for(const struct spec_seccomp *s, struct buf *compiled, bool *is_prepared,
+		       struct ctr_error *err)
+{
+	struct buf key = {0};
+
+	profile_key(s, &key);
+	*is_prepared = prepared.bpf.len && buf_equal(&prepared.key, key.data, key.len);
+	buf_free(&key);
+	return *is_prepared ? 0 : compile(s, compiled, err);
+}
+
+static int hand_to_listener(const struct spec_seccomp *s, bool is_prepared, int notify_fd,
+			    struct ctr_error *err)
+{
+	_cleanup_close_ int own = -1;
+	int sock;
+
+	if (is_prepared && prepared.listener) {
+		sock = prepared.listener - 1;
+	} else {
+		own = connect_listener(s->listener_path, err);
+		if (own < 0)
+			return own;
+		sock = own;
+	}
+	return send_notify_fd(sock, s, notify_fd, err);
+}
+
 int process_seccomp_load(const struct spec_seccomp *s, struct ctr_error *err)
 {
-	struct buf key = {0}, compiled = {0};
-	const struct buf *bpf = &prepared.bpf;
-	bool notify = uses_notify(s);
+	struct buf compiled = {0};
+	bool notify = uses_notify(s), is_prepared = false;
 	unsigned int flags = 0;
 	int ret, fd;
 
@@ -342,19 +408,13 @@ int process_seccomp_load(const struct spec_seccomp *s, struct ctr_error *err)
 	if (notify && !s->listener_path)
 		return ctr_error(err, EINVAL, "seccomp: SCMP_ACT_NOTIFY needs a listenerPath");
 	ret = kernel_flags(s, notify, &flags, err);
-	if (ret < 0)
-		return ret;
-	profile_key(s, &key);
-	if (!prepared.bpf.len || !buf_equal(&prepared.key, key.data, key.len)) {
-		ret = compile(s, &compiled, err);
-		bpf = &compiled;
-	}
-	buf_free(&key);
-	fd = ret < 0 ? ret : install(bpf, flags, err);
+	if (ret >= 0)
+		ret = program_for(s, &compiled, &is_prepared, err);
+	fd = ret < 0 ? ret : install(is_prepared ? &prepared.bpf : &compiled, flags, err);
 	buf_free(&compiled);
 	if (fd < 0 || !notify)
 		return fd < 0 ? fd : 0;
-	ret = send_notify_fd(s, fd, err);
+	ret = hand_to_listener(s, is_prepared, fd, err);
 	close(fd);
 	return ret;
 }

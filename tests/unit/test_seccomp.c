@@ -298,23 +298,29 @@ static void notify_without_listener_path_is_an_error(void **state)
 	free_profile(s);
 }
 
-static int receive_fd(int conn, char *text, size_t len)
+/* The listener's side: the fd, the JSON text, and the sender's pid as the
+ * kernel translated it (SO_PASSCRED). */
+static int receive_fd(int conn, char *text, size_t len, pid_t *sender)
 {
-	char control[CMSG_SPACE(sizeof(int))];
+	char control[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
 	struct iovec iov = {.iov_base = text, .iov_len = len - 1};
 	struct msghdr mh = {.msg_iov = &iov,
 			    .msg_iovlen = 1,
 			    .msg_control = control,
 			    .msg_controllen = sizeof(control)};
 	ssize_t n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	int fd;
+	int fd = -1;
 
 	assert_true(n > 0);
 	text[n] = '\0';
-	assert_non_null(cm);
-	assert_int_equal(cm->cmsg_type, SCM_RIGHTS);
-	memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+	*sender = 0;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+		if (cm->cmsg_type == SCM_CREDENTIALS)
+			*sender = ((struct ucred *)CMSG_DATA(cm))->pid;
+	}
+	assert_true(fd >= 0);
 	return fd;
 }
 
@@ -335,26 +341,37 @@ static void answer_one_notification(int notify_fd)
 	seccomp_notify_free(req, resp);
 }
 
-static void sends_notify_fd_and_metadata_to_the_listener(void **state)
+static struct spec_seccomp *notify_profile(const char *socket_path)
 {
 	static const char *const names[] = {"getppid", NULL};
-	char dir[] = "/tmp/ctr-process-test-XXXXXX", text[1024];
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	struct spec_seccomp *s = new_profile(SCMP_ACT_ALLOW);
-	int listener, conn, notify_fd, fds[2], status;
-	struct child_report rep;
-	pid_t pid;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/listener.sock", dir);
-	listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_int_equal(bind(listener, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	assert_int_equal(listen(listener, 1), 0);
 	add_rule(s, SCMP_ACT_NOTIFY, names, NULL, 0);
-	s->listener_path = xstrdup(addr.sun_path);
+	s->listener_path = xstrdup(socket_path);
 	s->listener_metadata = xstrdup("ctr \"test\"");
 	/* TSYNC with a listener needs TSYNC_ESRCH: covered here too. */
 	s->flags = SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	return s;
+}
+
+static int listen_at(const char *path)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	assert_int_equal(bind(listener, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(listener, 1), 0);
+	return listener;
+}
+
+/* Child: load the profile, call getppid (notified). Agent: answer 4242. */
+static void check_notify_round_trip(const struct spec_seccomp *s, int listener)
+{
+	int conn, notify_fd, fds[2], status, one = 1;
+	struct child_report rep;
+	pid_t pid, sender;
+	char text[1024];
 
 	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
 	pid = fork();
@@ -368,9 +385,11 @@ static void sends_notify_fd_and_metadata_to_the_listener(void **state)
 	close(fds[1]);
 	conn = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
 	assert_true(conn >= 0);
-	notify_fd = receive_fd(conn, text, sizeof(text));
-	assert_non_null(strstr(text, "\"fds\":[\"seccompFd\"]"));
-	assert_non_null(strstr(text, "\"metadata\":\"ctr \\\"test\\\"\""));
+	assert_int_equal(setsockopt(conn, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)), 0);
+	notify_fd = receive_fd(conn, text, sizeof(text), &sender);
+	assert_string_equal(text, "{\"ociVersion\":\"1.0.2\",\"fds\":[\"seccompFd\"],"
+				  "\"metadata\":\"ctr \\\"test\\\"\"}");
+	assert_int_equal(sender, pid);
 	answer_one_notification(notify_fd);
 
 	assert_int_equal(read_all(fds[0], &rep, sizeof(rep)), sizeof(rep));
@@ -379,9 +398,37 @@ static void sends_notify_fd_and_metadata_to_the_listener(void **state)
 	assert_int_equal(rep.results[0], 4242);
 	close(notify_fd);
 	close(conn);
-	close(listener);
 	close(fds[0]);
-	unlink(addr.sun_path);
+}
+
+static void sends_notify_fd_and_metadata_to_the_listener(void **state)
+{
+	char dir[] = "/tmp/ctr-process-test-XXXXXX";
+	_cleanup_free_ char *path = xasprintf("%s/listener.sock", mkdtemp(dir));
+	struct spec_seccomp *s = notify_profile(path);
+	int listener = listen_at(path);
+
+	check_notify_round_trip(s, listener);
+	close(listener);
+	unlink(path);
+	rmdir(dir);
+	free_profile(s);
+}
+
+/* The child's view of paths is the container's: prepare connects while
+ * the host's socket path is still reachable, the child uses that. */
+static void prepared_profile_reaches_listener_connected_before_fork(void **state)
+{
+	char dir[] = "/tmp/ctr-process-test-XXXXXX";
+	_cleanup_free_ char *path = xasprintf("%s/listener.sock", mkdtemp(dir));
+	struct spec_seccomp *s = notify_profile(path);
+	struct ctr_error err = CTR_ERROR_INIT;
+	int listener = listen_at(path);
+
+	assert_int_equal(process_seccomp_prepare(s, NULL, &err), 0);
+	assert_int_equal(unlink(path), 0); /* connecting from the child would fail */
+	check_notify_round_trip(s, listener);
+	close(listener);
 	rmdir(dir);
 	free_profile(s);
 }
@@ -655,6 +702,7 @@ int main(void)
 	    cmocka_unit_test(passes_tsync_log_and_spec_allow_flags_to_the_kernel),
 	    cmocka_unit_test(notify_without_listener_path_is_an_error),
 	    cmocka_unit_test(sends_notify_fd_and_metadata_to_the_listener),
+	    cmocka_unit_test(prepared_profile_reaches_listener_connected_before_fork),
 	    cmocka_unit_test(prepared_podman_profile_loads_without_compiling),
 	    cmocka_unit_test(reuses_cached_program_for_an_identical_profile),
 	    cmocka_unit_test(ignores_cache_dir_others_can_write),
