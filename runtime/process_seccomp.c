@@ -5,6 +5,7 @@
  * handing the program to the kernel; the notify fd to its listener.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <linux/filter.h>
@@ -119,6 +120,71 @@ static int export_bpf(scmp_filter_ctx ctx, struct buf *bpf, struct ctr_error *er
 	return 0;
 }
 
+/* Where each arch's syscall numbers end: above is another ABI (x32 on
+ * x86_64, ARM's private calls) that the main program handles itself. */
+struct arch_range {
+	uint32_t arch;
+	uint32_t end;
+};
+
+static const struct arch_range arch_ranges[] = {
+    {SCMP_ARCH_X86_64, 0x40000000U}, {SCMP_ARCH_X86, UINT32_MAX},
+    {SCMP_ARCH_AARCH64, UINT32_MAX}, {SCMP_ARCH_ARM, 0x0f0000U},
+    {SCMP_ARCH_RISCV64, UINT32_MAX},
+};
+
+/* For one arch: numbers above what libseccomp knows, below the arch's
+ * end, answer ENOSYS; everything else falls through to the next
+ * instruction. Classic BPF only jumps forward and relative, so the
+ * program this is put in front of runs unchanged. */
+static void put_enosys_block(struct buf *out, uint32_t arch, uint32_t end, uint32_t highest)
+{
+	const struct sock_filter block[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, 4),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, end, 2, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, highest, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+	};
+
+	buf_put(out, block, sizeof(block));
+}
+
+static bool profile_has_arch(const struct spec_seccomp *s, uint32_t arch)
+{
+	if (arch == seccomp_arch_native())
+		return true;
+	for (size_t i = 0; i < s->n_archs; i++)
+		if (s->archs[i] == arch)
+			return true;
+	return false;
+}
+
+/* libseccomp can only name the syscalls in its table; the kernel has
+ * newer ones (fchmodat2, mseal, ...) that newer libcs try first and
+ * give up on after anything but ENOSYS. */
+static void prepend_enosys_for_unknown(const struct spec_seccomp *s, struct buf *bpf)
+{
+	struct buf out = {0};
+
+	if (!process_seccomp_wants_enosys(s))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(arch_ranges); i++) {
+		const struct arch_range *r = &arch_ranges[i];
+		int highest;
+
+		if (!profile_has_arch(s, r->arch))
+			continue;
+		highest = process_seccomp_highest_known(r->arch);
+		if (highest >= 0)
+			put_enosys_block(&out, r->arch, r->end, (uint32_t)highest);
+	}
+	buf_put(&out, bpf->data, bpf->len);
+	buf_free(bpf);
+	*bpf = out;
+}
+
 static int compile(const struct spec_seccomp *s, struct buf *bpf, struct ctr_error *err)
 {
 	scmp_filter_ctx ctx = NULL;
@@ -128,6 +194,8 @@ static int compile(const struct spec_seccomp *s, struct buf *bpf, struct ctr_err
 		return ret;
 	ret = export_bpf(ctx, bpf, err);
 	seccomp_release(ctx);
+	if (ret >= 0)
+		prepend_enosys_for_unknown(s, bpf);
 	return ret;
 }
 

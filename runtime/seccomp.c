@@ -128,9 +128,24 @@ static int add_rule(scmp_filter_ctx ctx, const struct spec_seccomp *s, size_t r,
 	return 0;
 }
 
-static bool lets_syscalls_through(uint32_t action)
+bool process_seccomp_wants_enosys(const struct spec_seccomp *s)
 {
-	return action == SCMP_ACT_ALLOW || action == SCMP_ACT_LOG;
+	uint32_t a = s->default_action;
+
+	return a != SCMP_ACT_ALLOW && a != SCMP_ACT_LOG && a != SCMP_ACT_ERRNO(ENOSYS);
+}
+
+int process_seccomp_highest_known(uint32_t arch)
+{
+	int highest = -1;
+
+	for (int nr = 0; nr < SECCOMP_PROBE_LIMIT; nr++) {
+		_cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(arch, nr);
+
+		if (name)
+			highest = nr;
+	}
+	return highest;
 }
 
 /* A syscall newer than the profile is one its author could not know about:
@@ -141,7 +156,7 @@ static int add_enosys_above(scmp_filter_ctx ctx, const struct spec_seccomp *s, i
 {
 	uint32_t native = seccomp_arch_native();
 
-	if (lets_syscalls_through(s->default_action) || s->default_action == SCMP_ACT_ERRNO(ENOSYS))
+	if (!process_seccomp_wants_enosys(s))
 		return 0;
 	for (int nr = max_nr + 1; nr < SECCOMP_PROBE_LIMIT; nr++) {
 		_cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(native, nr);

@@ -150,6 +150,8 @@ static void probe_enosys(long *r, void *arg)
 	r[0] = errno_of(syscall(SYS_getuid));
 	r[1] = errno_of(syscall(SYS_getrandom, buf, sizeof(buf), 0));
 	r[2] = errno_of(syscall(SYS_getppid));
+	r[3] = errno_of(syscall(*(int *)arg + 1)); /* just past libseccomp's table */
+	r[4] = errno_of(syscall(1000));
 }
 
 /* Default EPERM; the highest syscall named is exit_group (231 on x86_64). */
@@ -167,13 +169,16 @@ static void answers_enosys_for_syscalls_newer_than_the_profile(void **state)
 {
 	struct spec_seccomp *s = minimal_allow_profile(SCMP_ACT_ERRNO(EPERM));
 	struct child_report rep;
+	int unknown = process_seccomp_highest_known(seccomp_arch_native());
 
 	assert_true(SYS_getrandom > SYS_exit_group && SYS_getuid < SYS_exit_group);
-	run_child(s, probe_enosys, NULL, &rep);
+	run_child(s, probe_enosys, &unknown, &rep);
 	assert_string_equal(rep.msg, "");
 	assert_int_equal(rep.results[0], -EPERM);   /* older, not named: default */
 	assert_int_equal(rep.results[1], -ENOSYS);  /* newer than the profile */
 	assert_int_equal(rep.results[2], getpid()); /* allowed */
+	assert_int_equal(rep.results[3], -ENOSYS);  /* newer than libseccomp */
+	assert_int_equal(rep.results[4], -ENOSYS);
 	free_profile(s);
 }
 
@@ -181,10 +186,12 @@ static void any_errno_default_answers_newer_syscalls_with_enosys(void **state)
 {
 	struct spec_seccomp *s = minimal_allow_profile(SCMP_ACT_ERRNO(EACCES));
 	struct child_report rep;
+	int unknown = process_seccomp_highest_known(seccomp_arch_native());
 
-	run_child(s, probe_enosys, NULL, &rep);
+	run_child(s, probe_enosys, &unknown, &rep);
 	assert_int_equal(rep.results[0], -EACCES);
 	assert_int_equal(rep.results[1], -ENOSYS);
+	assert_int_equal(rep.results[4], -ENOSYS);
 	free_profile(s);
 }
 
