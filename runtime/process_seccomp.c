@@ -98,9 +98,24 @@ static void profile_key(const struct spec_seccomp *s, struct buf *key)
 	}
 }
 
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U
+#endif
+
+/* Hosts with vm.memfd_noexec=2 refuse memfds that could become
+ * executable; kernels before 6.3 do not know the flag. */
+static int data_memfd(void)
+{
+	int fd = sys_memfd_create("ctr-seccomp", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+
+	if (fd < 0 && errno == EINVAL)
+		fd = sys_memfd_create("ctr-seccomp", MFD_CLOEXEC);
+	return fd;
+}
+
 static int export_bpf(scmp_filter_ctx ctx, struct buf *bpf, struct ctr_error *err)
 {
-	_cleanup_close_ int fd = sys_memfd_create("ctr-seccomp", MFD_CLOEXEC);
+	_cleanup_close_ int fd = data_memfd();
 	struct stat st;
 	ssize_t n;
 	int ret;

@@ -18,8 +18,8 @@
 #include "process_seccomp.h"
 #include "util.h"
 
-/* The kernel's own view, not /proc/self/setgroups's absence: in a user
- * namespace whose setgroups file says "deny", setgroups(2) always fails. */
+/* A user namespace mapped without privilege had to give up setgroups
+ * ("deny" in /proc/self/setgroups); setgroups(2) always fails there. */
 static bool setgroups_denied(void)
 {
 	char buf[16] = "";
