@@ -34,8 +34,22 @@ int process_finalize(const struct spec_process *p, const struct spec_seccomp *se
  * missing binary fails `create` rather than `start`; same error wording. */
 int process_check_executable(const struct spec_process *p, struct ctr_error *err);
 
-/* Only returns on failure: "exec /bin/foo: No such file or directory". */
+/* Only returns on failure, in runc's words (podman maps them to exit codes
+ * 127/126): exec: "foo": executable file not found in $PATH,
+ * exec: "/bin/x": permission denied, exec: "/bin/x": no such file or directory. */
 int process_exec(const struct spec_process *p, struct ctr_error *err);
+
+/* Optional, in the runtime before clone (the child inherits the result):
+ * compile the seccomp profile now, or take it from cache_dir when an
+ * identical profile was compiled before (NULL: no cache; the directory is
+ * created 0700 and only used while it is ours and not group/world
+ * writable). process_finalize then only hands the kernel the finished
+ * program instead of spending libseccomp's ~20 ms in the child. A profile
+ * with SCMP_ACT_NOTIFY also gets its listenerPath connected here, while
+ * the host's paths are in view: that socket (close-on-exec) must survive
+ * until process_finalize, so do not close it with the child's other fds. */
+int process_seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir,
+			    struct ctr_error *err);
 
 /* The built-in seccomp profile that `ctr` containers and `ctr-oci spec` use:
  * a default allow list, keyring/kexec/module/open_by_handle_at and similar
