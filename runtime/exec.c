@@ -290,6 +290,16 @@ int container_exec(struct ctr_runtime *rt, const struct exec_opts *o, int *exit_
 		spec_free(spec);
 		return ret;
 	}
+	if (spec->linux.seccomp) {
+		_cleanup_free_ char *cache = xasprintf("%s/" SECCOMP_CACHE, rt->store.root);
+		ret = process_seccomp_prepare(spec->linux.seccomp, cache, err);
+		if (ret < 0) {
+			if (cg)
+				cg_free(cg);
+			spec_free(spec);
+			return ret;
+		}
+	}
 	c.spec = spec;
 	c.init_pidfd = init_pidfd;
 	c.join_flags = differing_namespaces(cs.pid);

@@ -14,6 +14,7 @@
 
 #include "launcher.h"
 #include "log.h"
+#include "process.h"
 #include "syscalls.h"
 #include "sync.h"
 #include "util.h"
@@ -287,6 +288,10 @@ int launcher_start(const struct launch_opts *o, struct launch_result *r, struct 
 	r->pty_master = -1;
 	if (!spec_find_namespace(spec, CLONE_NEWNS))
 		return ctr_error(err, EINVAL, "linux.namespaces: a mount namespace is required");
+	/* Compile the seccomp filter here, once, rather than in the child. */
+	if (spec->linux.seccomp &&
+	    (ret = process_seccomp_prepare(spec->linux.seccomp, o->seccomp_cache, err)) < 0)
+		return ret;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0)
 		return ctr_errno(err, "socketpair");
 	ret = enter_child_namespaces(spec, &saved, err);

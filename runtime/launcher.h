@@ -47,6 +47,7 @@ struct launch_opts {
 	unsigned int preserve_fds; /* fds 3 .. 3+n-1 pass into the container */
 	bool no_pivot;
 	bool no_new_keyring;
+	const char *seccomp_cache; /* compiled-profile cache dir, NULL: none */
 	struct launch_callbacks cb;
 };
 

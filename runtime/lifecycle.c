@@ -252,11 +252,13 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 			ret = ctr_errno(err, "open exec fifo");
 	}
 	if (ret == 0) {
+		_cleanup_free_ char *cache = xasprintf("%s/" SECCOMP_CACHE, rt->store.root);
 		struct create_ctx ctx = {.rt = rt, .o = o, .cs = &cs, .dirfd = dirfd};
 		struct launch_opts lo = {
 			.spec = o->spec, .id = o->id, .mode = mode, .cg = cg, .fifo_fd = fifo,
 			.console_socket = console, .preserve_fds = o->preserve_fds,
 			.no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
+			.seccomp_cache = cache,
 			.cb = {.runtime_hooks = cb_runtime_hooks, .hook_state = cb_hook_state,
 			       .ready = cb_ready, .data = &ctx},
 		};

@@ -10,6 +10,9 @@
 
 #define EXEC_FIFO   "exec.fifo"
 #define CONFIG_COPY "config.json"
+/* Compiled seccomp filters, under the store root; '@' keeps it out of the
+ * container listing (it is not valid in an id). */
+#define SECCOMP_CACHE "@seccomp-cache"
 
 #define _cleanup_state_ _cleanup_(container_state_free)
 
