@@ -24,6 +24,10 @@
 
 #include "error.h"
 
+/* -std=gnu11 predefines "linux" as 1, which would turn struct spec's
+ * "linux" member into a syntax error. */
+#undef linux
+
 struct spec_kv {
 	char *key;
 	char *value;
