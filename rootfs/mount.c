@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * mount.c - rootfs_prepare: propagation of "/", the root bound onto itself
+ * (pivot_root needs a mount point), then every spec mount in order, then
+ * /dev. Each destination is resolved (and created) inside the root first.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "mnt.h"
+#include "path.h"
+#include "rootfs.h"
+#include "setup.h"
+#include "util.h"
+
+char *rootfs_bind_source(const struct spec *spec, const struct spec_mount *m)
+{
+	const char *src = m->source ? m->source : "";
+
+	if (src[0] == '/' || !spec->bundle)
+		return xstrdup(src);
+	return xasprintf("%s/%s", spec->bundle, src);
+}
+
+/* After the mount, the resolved fd still names what lies under it; reopen
+ * the destination to reach the new mount for propagation and "rro". */
+static int finish_fs_mount(int rootfd, const struct spec_mount *m, struct ctr_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (!m->propagation && !m->recursive_ro)
+		return 0;
+	fd = rootfs_openat_in_root(rootfd, m->destination, O_PATH);
+	if (fd < 0)
+		return ctr_errnum(err, fd, "reopen %s", m->destination);
+	if (m->recursive_ro) {
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+
+		r = rootfs_setattr(fd, true, &attr);
+		if (r < 0)
+			return ctr_errnum(err, r, "make %s recursively read-only", m->destination);
+	}
+	r = m->propagation ? rootfs_set_propagation(fd, m->propagation) : 0;
+	if (r < 0)
+		return ctr_errnum(err, r, "set propagation of %s", m->destination);
+	return 0;
+}
+
+static int mount_bind(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
+		      struct ctr_error *err)
+{
+	_cleanup_free_ char *src = rootfs_bind_source(ctx->spec, m);
+	_cleanup_close_ int tree = -1, target = -1;
+	unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
+	struct stat st;
+	int r;
+
+	if (m->flags & MS_REC)
+		flags |= AT_RECURSIVE;
+	tree = sys_open_tree(AT_FDCWD, src, flags);
+	if (tree < 0)
+		return ctr_errno(err, "bind %s", src);
+	if (fstat(tree, &st) < 0)
+		return ctr_errno(err, "stat %s", src);
+	target = rootfs_mkpath_in_root(rootfd, m->destination, S_ISDIR(st.st_mode), err);
+	if (target < 0)
+		return target;
+	if (m->recursive_ro) {
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+
+		r = rootfs_setattr(tree, true, &attr);
+		if (r < 0)
+			return ctr_errnum(err, r, "make bind %s recursively read-only", src);
+	}
+	r = rootfs_attach_tree(tree, src, m->flags, m->clear_flags, target, err);
+	if (r < 0)
+		return r;
+	/* Set after attaching: attaching below a shared mount makes it shared. */
+	r = m->propagation ? rootfs_set_propagation(tree, m->propagation) : 0;
+	if (r < 0)
+		return ctr_errnum(err, r, "set propagation of %s", m->destination);
+	return 0;
+}
+
+/* Mounting sysfs needs a network namespace owned by our user namespace;
+ * without one, show the host's /sys (read-only as the mount asks). */
+static int sysfs_fallback(int target, const struct spec_mount *m, struct ctr_error *err)
+{
+	_cleanup_close_ int tree = -1;
+
+	tree = rootfs_bind_onto(AT_FDCWD, "/sys", true, m->flags, m->clear_flags, target, err);
+	return tree < 0 ? tree : 0;
+}
+
+static int mount_filesystem(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
+			    struct ctr_error *err)
+{
+	unsigned long flags = m->flags & ~(MS_BIND | MS_REC | ROOTFS_MS_PROPAGATION);
+	_cleanup_close_ int target = -1;
+	int r;
+
+	target = rootfs_mkpath_in_root(rootfd, m->destination, true, err);
+	if (target < 0)
+		return target;
+	r = rootfs_mount_fs_onto(m->source ? m->source : m->type, m->type, flags, m->data, target);
+	if (r == -EPERM && ctx->in_userns && strcmp(m->type, "sysfs") == 0)
+		r = sysfs_fallback(target, m, err);
+	else if (r < 0)
+		return ctr_errnum(err, r, "mount %s", m->type);
+	if (r < 0)
+		return r;
+	return finish_fs_mount(rootfd, m, err);
+}
+
+static int mount_one(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
+		     struct ctr_error *err)
+{
+	if (m->idmap)
+		return ctr_error(err, ENOTSUP, "idmap mounts not supported yet");
+	if (m->bind)
+		return mount_bind(ctx, rootfd, m, err);
+	if (strcmp(m->type, "cgroup") == 0)
+		return rootfs_mount_cgroup(ctx, rootfd, m, err);
+	return mount_filesystem(ctx, rootfd, m, err);
+}
+
+static int prepare_root(const struct spec *spec, struct ctr_error *err)
+{
+	unsigned long propagation = spec->linux.rootfs_propagation;
+
+	if (!propagation)
+		propagation = MS_SLAVE | MS_REC;
+	/* Nothing mounted below may leak back to the host's mount namespace. */
+	if (mount(NULL, "/", NULL, propagation, NULL) < 0)
+		return ctr_errno(err, "set propagation of /");
+	if (mount(spec->root_path, spec->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return ctr_errno(err, "bind rootfs %s onto itself", spec->root_path);
+	return 0;
+}
+
+int rootfs_prepare(const struct rootfs_ctx *ctx, struct ctr_error *err)
+{
+	const struct spec *spec = ctx->spec;
+	_cleanup_close_ int rootfd = -1;
+	bool dev_mounted = false;
+	int r;
+
+	r = prepare_root(spec, err);
+	if (r < 0)
+		return r;
+	rootfd = open(spec->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return ctr_errno(err, "open rootfs %s", spec->root_path);
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct spec_mount *m = &spec->mounts[i];
+
+		r = mount_one(ctx, rootfd, m, err);
+		if (r < 0)
+			return ctr_error_prefix(err, "mounts[%zu] (%s)", i, m->destination);
+		if (strcmp(m->destination, "/dev") == 0)
+			dev_mounted = true;
+	}
+	return rootfs_setup_dev(ctx, rootfd, dev_mounted, err);
+}
