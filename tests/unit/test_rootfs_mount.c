@@ -376,6 +376,80 @@ static void in_userns_binds_host_device_nodes(void **state)
 	run_child(f, &ctx, check_userns_dev);
 }
 
+/* Map root to root only: enough for a user namespace that owns the mount
+ * namespace (mounts copied in are locked) and whose mknod is refused. */
+static void enter_userns(void)
+{
+	char map[] = "0 0 1";
+
+	CHECK(unshare(CLONE_NEWUSER) == 0, "unshare user");
+	CHECK(write_file_at(AT_FDCWD, "/proc/self/setgroups", "deny", 4, NULL) == 0, "setgroups");
+	CHECK(write_file_at(AT_FDCWD, "/proc/self/uid_map", map, strlen(map), NULL) == 0,
+	      "uid_map");
+	CHECK(write_file_at(AT_FDCWD, "/proc/self/gid_map", map, strlen(map), NULL) == 0,
+	      "gid_map");
+	/* proc and mqueue need pid and ipc namespaces of ours; no netns: sysfs
+	 * must fall back to a bind. */
+	CHECK(unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC) == 0, "unshare mnt+pid+ipc");
+}
+
+static void check_real_userns_view(struct fixture *f)
+{
+	struct stat st;
+	int fd;
+
+	(void)f;
+	CHECK(fs_is("/proc", PROC_SUPER_MAGIC), "/proc is procfs");
+	CHECK(stat("/sys/kernel", &st) == 0, "/sys shows the host's sysfs");
+	CHECK(mkdir("/sys/x", 0755) < 0 && errno == EROFS, "/sys is read-only");
+	fd = open("/proc/sys/kernel/domainname", O_WRONLY | O_CLOEXEC);
+	CHECK(fd < 0 && errno == EROFS, "/proc/sys is read-only");
+	fd = open("/newfile", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	CHECK(fd < 0 && errno == EROFS, "the root is read-only");
+	fd = open("/data/hostfile", O_WRONLY | O_CLOEXEC);
+	CHECK(fd < 0 && errno == EROFS, "ro bind refuses writes");
+	check_dev(true, "/dev/zero");
+}
+
+static void works_in_a_real_user_namespace(void **state)
+{
+	struct fixture *f = *state;
+	struct ctr_error err = CTR_ERROR_INIT;
+	struct spec_setup s;
+	struct rootfs_ctx ctx;
+	int status;
+	pid_t pid;
+
+	SKIP_UNLESS_ROOT(state);
+	build_spec(f, &s, &ctx);
+	s.device.path = "/dev/zero";
+	s.spec.n_mounts--; /* drop the cgroup stand-ins: the test's dirs are not ours there */
+	s.mounts[6] = s.mounts[s.spec.n_mounts];
+	ctx.in_userns = true;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		enter_userns();
+		pid_t init = fork();
+		CHECK(init >= 0, "fork");
+		if (init == 0) {
+			if (rootfs_prepare(&ctx, &err) < 0 || rootfs_pivot(&ctx, &err) < 0 ||
+			    rootfs_finish(&ctx, &err) < 0) {
+				fprintf(stderr, "child: %s\n", err.msg);
+				_exit(2);
+			}
+			check_real_userns_view(f);
+			_exit(0);
+		}
+		CHECK(waitpid(init, &status, 0) == init, "wait");
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 3);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_outside_untouched(f);
+}
+
 static void check_nothing(struct fixture *f)
 {
 	(void)f;
@@ -419,6 +493,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(builds_container_view_with_chroot, fixture_setup,
 					    fixture_teardown),
 	    cmocka_unit_test_setup_teardown(in_userns_binds_host_device_nodes, fixture_setup,
+					    fixture_teardown),
+	    cmocka_unit_test_setup_teardown(works_in_a_real_user_namespace, fixture_setup,
 					    fixture_teardown),
 	    cmocka_unit_test_setup_teardown(mount_error_names_the_mount, fixture_setup,
 					    fixture_teardown),
