@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "idmap.h"
 #include "mnt.h"
 #include "path.h"
 #include "rootfs.h"
@@ -49,6 +50,19 @@ static int finish_fs_mount(int rootfd, const struct spec_mount *m, struct ctr_er
 	return 0;
 }
 
+/* The mount's own mappings, or the container's when it gives none. */
+static int idmap_bind(int tree, const struct spec *spec, const struct spec_mount *m,
+		      struct ctr_error *err)
+{
+	struct rootfs_idmap idmap = {m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
+				     m->n_gid_mappings};
+
+	if (!idmap.n_uid && !idmap.n_gid)
+		idmap = (struct rootfs_idmap){spec->linux.uid_mappings, spec->linux.n_uid_mappings,
+					      spec->linux.gid_mappings, spec->linux.n_gid_mappings};
+	return rootfs_idmap_tree(tree, &idmap, err);
+}
+
 static int mount_bind(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
 		      struct ctr_error *err)
 {
@@ -68,6 +82,11 @@ static int mount_bind(const struct rootfs_ctx *ctx, int rootfd, const struct spe
 	target = rootfs_mkpath_in_root(rootfd, m->destination, S_ISDIR(st.st_mode), err);
 	if (target < 0)
 		return target;
+	if (m->idmap) {
+		r = idmap_bind(tree, ctx->spec, m, err);
+		if (r < 0)
+			return ctr_error_prefix(err, "bind %s", src);
+	}
 	if (m->recursive_ro) {
 		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 
@@ -118,10 +137,10 @@ static int mount_filesystem(const struct rootfs_ctx *ctx, int rootfd, const stru
 static int mount_one(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
 		     struct ctr_error *err)
 {
-	if (m->idmap)
-		return ctr_error(err, ENOTSUP, "idmap mounts not supported yet");
 	if (m->bind)
 		return mount_bind(ctx, rootfd, m, err);
+	if (m->idmap)
+		return ctr_error(err, ENOTSUP, "idmap is only supported on bind mounts");
 	if (strcmp(m->type, "cgroup") == 0)
 		return rootfs_mount_cgroup(ctx, rootfd, m, err);
 	return mount_filesystem(ctx, rootfd, m, err);

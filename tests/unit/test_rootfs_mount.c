@@ -450,6 +450,42 @@ static void works_in_a_real_user_namespace(void **state)
 	assert_outside_untouched(f);
 }
 
+static void check_idmapped(struct fixture *f)
+{
+	struct stat st;
+
+	(void)f;
+	CHECK(stat("/idmapped/owned-by-root", &st) == 0, "idmapped file visible");
+	CHECK(st.st_uid == 1000 && st.st_gid == 1000, "uid 0 on disk shows as 1000 (got %u:%u)",
+	      st.st_uid, st.st_gid);
+}
+
+static void idmapped_bind_shows_mapped_owner(void **state)
+{
+	static const struct spec_id_map map = {.container_id = 0, .host_id = 1000, .size = 1};
+	struct fixture *f = *state;
+	struct spec_setup s;
+	struct rootfs_ctx ctx;
+	char src[160], file[200];
+	struct stat st;
+
+	SKIP_UNLESS_ROOT(state);
+	build_spec(f, &s, &ctx);
+	snprintf(src, sizeof(src), "%s/idsrc", f->dir);
+	assert_int_equal(mkdir(src, 0755), 0);
+	snprintf(file, sizeof(file), "%s/owned-by-root", src);
+	write_text(file, "x", 0644);
+	struct spec_mount *m = &s.mounts[s.spec.n_mounts++];
+	*m = mnt("/idmapped", "bind", src, MS_BIND, NULL);
+	m->idmap = true;
+	m->uid_mappings = m->gid_mappings = (struct spec_id_map *)&map;
+	m->n_uid_mappings = m->n_gid_mappings = 1;
+	run_child(f, &ctx, check_idmapped);
+	/* Nothing was chowned on disk. */
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+}
+
 static void check_nothing(struct fixture *f)
 {
 	(void)f;
@@ -495,6 +531,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(in_userns_binds_host_device_nodes, fixture_setup,
 					    fixture_teardown),
 	    cmocka_unit_test_setup_teardown(works_in_a_real_user_namespace, fixture_setup,
+					    fixture_teardown),
+	    cmocka_unit_test_setup_teardown(idmapped_bind_shows_mapped_owner, fixture_setup,
 					    fixture_teardown),
 	    cmocka_unit_test_setup_teardown(mount_error_names_the_mount, fixture_setup,
 					    fixture_teardown),
