@@ -5,6 +5,8 @@
  * /dev. Each destination is resolved (and created) inside the root first.
  */
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -146,6 +148,32 @@ static int mount_one(const struct rootfs_ctx *ctx, int rootfd, const struct spec
 	return mount_filesystem(ctx, rootfd, m, err);
 }
 
+/* pivot_root refuses a shared new root, a shared parent of it, or a shared
+ * current root. With a shared rootfs propagation, make the mount holding
+ * the rootfs private (the self-bind then starts private too) and "/" (it
+ * is detached after the pivot anyway). Rare: the other roots skip this. */
+static int unshare_root_parents(const char *root_path, struct ctr_error *err)
+{
+	char real[PATH_MAX];
+	struct statx stx;
+
+	if (!realpath(root_path, real))
+		return ctr_errno(err, "resolve rootfs %s", root_path);
+	for (;;) {
+		if (statx(AT_FDCWD, real, 0, 0, &stx) < 0)
+			return ctr_errno(err, "stat %s", real);
+		if ((stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) || strcmp(real, "/") == 0)
+			break;
+		char *slash = strrchr(real, '/');
+		slash[slash == real ? 1 : 0] = '\0';
+	}
+	if (mount(NULL, real, NULL, MS_PRIVATE, NULL) < 0)
+		return ctr_errno(err, "make %s private", real);
+	if (strcmp(real, "/") != 0 && mount(NULL, "/", NULL, MS_PRIVATE, NULL) < 0)
+		return ctr_errno(err, "make / private");
+	return 0;
+}
+
 static int prepare_root(const struct spec *spec, struct ctr_error *err)
 {
 	unsigned long propagation = spec->linux.rootfs_propagation;
@@ -155,6 +183,12 @@ static int prepare_root(const struct spec *spec, struct ctr_error *err)
 	/* Nothing mounted below may leak back to the host's mount namespace. */
 	if (mount(NULL, "/", NULL, propagation, NULL) < 0)
 		return ctr_errno(err, "set propagation of /");
+	if (propagation & MS_SHARED) {
+		int r = unshare_root_parents(spec->root_path, err);
+
+		if (r < 0)
+			return r;
+	}
 	if (mount(spec->root_path, spec->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return ctr_errno(err, "bind rootfs %s onto itself", spec->root_path);
 	return 0;

@@ -181,6 +181,10 @@ static void run_child(struct fixture *f, struct rootfs_ctx *ctx, void (*checks)(
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		CHECK(unshare(CLONE_NEWNS) == 0, "unshare");
+		/* A shared root would be a peer of the host's where that is shared:
+		 * start from a private copy so the test's mounts stay in here. */
+		if (ctx->spec->linux.rootfs_propagation & MS_SHARED)
+			CHECK(mount(NULL, "/", NULL, MS_PRIVATE | MS_REC, NULL) == 0, "private /");
 		if (rootfs_prepare(ctx, &err) < 0 || rootfs_pivot(ctx, &err) < 0 ||
 		    rootfs_finish(ctx, &err) < 0) {
 			fprintf(stderr, "child: %s\n", err.msg);
@@ -486,6 +490,19 @@ static void idmapped_bind_shows_mapped_owner(void **state)
 	assert_int_equal(st.st_uid, 0);
 }
 
+static void rshared_root_still_pivots(void **state)
+{
+	struct fixture *f = *state;
+	struct spec_setup s;
+	struct rootfs_ctx ctx;
+
+	SKIP_UNLESS_ROOT(state);
+	build_spec(f, &s, &ctx);
+	s.spec.linux.rootfs_propagation = MS_SHARED | MS_REC;
+	run_child(f, &ctx, check_container_view);
+	assert_outside_untouched(f);
+}
+
 static void check_nothing(struct fixture *f)
 {
 	(void)f;
@@ -533,6 +550,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(works_in_a_real_user_namespace, fixture_setup,
 					    fixture_teardown),
 	    cmocka_unit_test_setup_teardown(idmapped_bind_shows_mapped_owner, fixture_setup,
+					    fixture_teardown),
+	    cmocka_unit_test_setup_teardown(rshared_root_still_pivots, fixture_setup,
 					    fixture_teardown),
 	    cmocka_unit_test_setup_teardown(mount_error_names_the_mount, fixture_setup,
 					    fixture_teardown),
