@@ -22,6 +22,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <linux/magic.h>
+#include <stdlib.h>
 
 #include "rootfs/rootfs.h"
 #include "util.h"
@@ -180,7 +181,8 @@ static void run_child(struct fixture *f, struct rootfs_ctx *ctx, void (*checks)(
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		CHECK(unshare(CLONE_NEWNS) == 0, "unshare");
+		CHECK(unshare(CLONE_NEWNS | (ctx->new_cgroupns ? CLONE_NEWCGROUP : 0)) == 0,
+		      "unshare");
 		/* A shared root would be a peer of the host's where that is shared:
 		 * start from a private copy so the test's mounts stay in here. */
 		if (ctx->spec->linux.rootfs_propagation & MS_SHARED)
@@ -503,6 +505,104 @@ static void rshared_root_still_pivots(void **state)
 	assert_outside_untouched(f);
 }
 
+static void check_console(void)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	struct stat st;
+	char *slave;
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	CHECK(master >= 0, "open /dev/ptmx");
+	CHECK(unlockpt(master) == 0 && (slave = ptsname(master)), "pty slave");
+	CHECK(rootfs_bind_console(slave, &err) == 0, "bind console: %s", err.msg);
+	CHECK(stat("/dev/console", &st) == 0 && S_ISCHR(st.st_mode), "/dev/console is the pty");
+	CHECK(major(st.st_rdev) == 136, "/dev/console is a pts device");
+	close(master);
+}
+
+static void check_view_and_console(struct fixture *f)
+{
+	check_container_view(f);
+	check_console();
+}
+
+static void binds_the_pty_over_dev_console(void **state)
+{
+	struct fixture *f = *state;
+	struct spec_setup s;
+	struct rootfs_ctx ctx;
+
+	SKIP_UNLESS_ROOT(state);
+	build_spec(f, &s, &ctx);
+	run_child(f, &ctx, check_view_and_console);
+}
+
+static void check_cgroup2_bound(struct fixture *f)
+{
+	struct stat st;
+
+	(void)f;
+	CHECK(stat("/sys/fs/cgroup/marker", &st) == 0, "container cgroup bound at the top");
+	CHECK(mkdir("/sys/fs/cgroup/x", 0755) < 0 && errno == EROFS, "read-only");
+}
+
+static void v2_without_cgroupns_binds_the_container_cgroup(void **state)
+{
+	struct fixture *f = *state;
+	struct spec_setup s;
+	struct rootfs_ctx ctx;
+
+	SKIP_UNLESS_ROOT(state);
+	build_spec(f, &s, &ctx);
+	s.cg[0] = (struct cg_mount_entry){.name = "", .host_path = f->cg_mem, .v2 = true};
+	ctx.n_cgroup_mounts = 1;
+	run_child(f, &ctx, check_cgroup2_bound);
+}
+
+static void check_cgroup2_mounted(struct fixture *f)
+{
+	(void)f;
+	CHECK(fs_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC), "cgroup2 mounted");
+	CHECK(mkdir("/sys/fs/cgroup/x", 0755) < 0 && errno == EROFS, "read-only");
+}
+
+static void v2_with_cgroupns_mounts_cgroup2(void **state)
+{
+	struct fixture *f = *state;
+	struct spec_setup s;
+	struct rootfs_ctx ctx;
+
+	SKIP_UNLESS_ROOT(state);
+	build_spec(f, &s, &ctx);
+	s.cg[0] = (struct cg_mount_entry){.name = "", .host_path = f->cg_mem, .v2 = true};
+	ctx.n_cgroup_mounts = 1;
+	ctx.new_cgroupns = true;
+	run_child(f, &ctx, check_cgroup2_mounted);
+}
+
+static void check_hybrid(struct fixture *f)
+{
+	struct stat st;
+
+	(void)f;
+	CHECK(stat("/sys/fs/cgroup/memory/marker", &st) == 0, "v1 hierarchy bound");
+	CHECK(fs_is("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC), "unified is cgroup2");
+	CHECK(fs_is("/sys/fs/cgroup", TMPFS_MAGIC), "tmpfs holds the hierarchies");
+}
+
+static void hybrid_layout_mounts_unified_under_the_tmpfs(void **state)
+{
+	struct fixture *f = *state;
+	struct spec_setup s;
+	struct rootfs_ctx ctx;
+
+	SKIP_UNLESS_ROOT(state);
+	build_spec(f, &s, &ctx);
+	s.cg[0] = (struct cg_mount_entry){.name = "unified", .host_path = f->cg_cpu, .v2 = true};
+	ctx.new_cgroupns = true;
+	run_child(f, &ctx, check_hybrid);
+}
+
 static void check_nothing(struct fixture *f)
 {
 	(void)f;
@@ -553,6 +653,14 @@ int main(void)
 					    fixture_teardown),
 	    cmocka_unit_test_setup_teardown(rshared_root_still_pivots, fixture_setup,
 					    fixture_teardown),
+	    cmocka_unit_test_setup_teardown(binds_the_pty_over_dev_console, fixture_setup,
+					    fixture_teardown),
+	    cmocka_unit_test_setup_teardown(v2_without_cgroupns_binds_the_container_cgroup,
+					    fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(v2_with_cgroupns_mounts_cgroup2, fixture_setup,
+					    fixture_teardown),
+	    cmocka_unit_test_setup_teardown(hybrid_layout_mounts_unified_under_the_tmpfs,
+					    fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(mount_error_names_the_mount, fixture_setup,
 					    fixture_teardown),
 	};
