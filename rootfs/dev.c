@@ -171,28 +171,31 @@ static int make_console(int devfd, struct ctr_error *err)
 	return 0;
 }
 
-int rootfs_setup_dev(const struct rootfs_ctx *ctx, int rootfd, bool dev_mounted,
+int rootfs_setup_dev(const struct rootfs_ctx *ctx, int rootfd, enum rootfs_dev dev,
 		     struct ctr_error *err)
 {
 	bool terminal = ctx->spec->has_process && ctx->spec->process.terminal;
+	bool fresh = dev == ROOTFS_DEV_FRESH;
 	_cleanup_close_ int devfd = -1;
 	mode_t old_umask;
 	int r;
 
-	if (!dev_mounted && !terminal && ctx->spec->linux.n_devices == 0)
+	/* A bound /dev is someone's real /dev: creating nodes there would
+	 * write to it (the host's, for privileged containers). */
+	if (dev == ROOTFS_DEV_BOUND || (!fresh && !terminal && ctx->spec->linux.n_devices == 0))
 		return 0;
-	if (dev_mounted || terminal) {
+	if (fresh || terminal) {
 		devfd = rootfs_mkpath_in_root(rootfd, "/dev", true, err);
 		if (devfd < 0)
 			return devfd;
 	}
 	/* Nodes get exactly the modes asked for. */
 	old_umask = umask(0);
-	r = make_nodes(ctx, rootfd, dev_mounted ? devfd : -1, err);
+	r = make_nodes(ctx, rootfd, fresh ? devfd : -1, err);
 	umask(old_umask);
 	if (r < 0)
 		return r;
-	if (dev_mounted) {
+	if (fresh) {
 		r = make_links(ctx, devfd, err);
 		if (r < 0)
 			return r;

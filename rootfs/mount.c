@@ -106,33 +106,46 @@ static int mount_bind(const struct rootfs_ctx *ctx, int rootfd, const struct spe
 	return 0;
 }
 
-/* Mounting sysfs needs a network namespace owned by our user namespace;
- * without one, show the host's /sys (read-only as the mount asks). */
-static int sysfs_fallback(int target, const struct spec_mount *m, struct ctr_error *err)
-{
-	_cleanup_close_ int tree = -1;
+/* Filesystems a user namespace may only mount with a namespace of its own
+ * behind them; without one, the host's instance is bound instead (with the
+ * flags the mount asks for, e.g. read-only). */
+static const struct {
+	const char *type;
+	const char *host_path;
+} userns_fallbacks[] = {
+    {"sysfs", "/sys"},	       /* needs a network namespace owned by ours */
+    {"mqueue", "/dev/mqueue"}, /* needs an IPC namespace owned by ours */
+};
 
-	tree = rootfs_bind_onto(AT_FDCWD, "/sys", true, m->flags, m->clear_flags, target, err);
-	return tree < 0 ? tree : 0;
+static const char *userns_fallback(const char *type)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(userns_fallbacks); i++) {
+		if (strcmp(userns_fallbacks[i].type, type) == 0)
+			return userns_fallbacks[i].host_path;
+	}
+	return NULL;
 }
 
 static int mount_filesystem(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
 			    struct ctr_error *err)
 {
 	unsigned long flags = m->flags & ~(MS_BIND | MS_REC | ROOTFS_MS_PROPAGATION);
-	_cleanup_close_ int target = -1;
+	_cleanup_close_ int target = -1, tree = -1;
+	const char *host_path;
 	int r;
 
 	target = rootfs_mkpath_in_root(rootfd, m->destination, true, err);
 	if (target < 0)
 		return target;
 	r = rootfs_mount_fs_onto(m->source ? m->source : m->type, m->type, flags, m->data, target);
-	if (r == -EPERM && ctx->in_userns && strcmp(m->type, "sysfs") == 0)
-		r = sysfs_fallback(target, m, err);
-	else if (r < 0)
+	if (r == -EPERM && ctx->in_userns && (host_path = userns_fallback(m->type))) {
+		tree = rootfs_bind_onto(AT_FDCWD, host_path, true, m->flags, m->clear_flags, target,
+					err);
+		if (tree < 0)
+			return ctr_error_prefix(err, "mount %s refused in user namespace", m->type);
+	} else if (r < 0) {
 		return ctr_errnum(err, r, "mount %s", m->type);
-	if (r < 0)
-		return r;
+	}
 	return finish_fs_mount(rootfd, m, err);
 }
 
@@ -198,7 +211,7 @@ int rootfs_prepare(const struct rootfs_ctx *ctx, struct ctr_error *err)
 {
 	const struct spec *spec = ctx->spec;
 	_cleanup_close_ int rootfd = -1;
-	bool dev_mounted = false;
+	enum rootfs_dev dev = ROOTFS_DEV_ROOTFS;
 	int r;
 
 	r = prepare_root(spec, err);
@@ -214,7 +227,7 @@ int rootfs_prepare(const struct rootfs_ctx *ctx, struct ctr_error *err)
 		if (r < 0)
 			return ctr_error_prefix(err, "mounts[%zu] (%s)", i, m->destination);
 		if (strcmp(m->destination, "/dev") == 0)
-			dev_mounted = true;
+			dev = m->bind ? ROOTFS_DEV_BOUND : ROOTFS_DEV_FRESH;
 	}
-	return rootfs_setup_dev(ctx, rootfd, dev_mounted, err);
+	return rootfs_setup_dev(ctx, rootfd, dev, err);
 }

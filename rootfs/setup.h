@@ -11,9 +11,15 @@
 int rootfs_mount_cgroup(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
 			struct ctr_error *err);
 
-/* Device nodes, /dev symlinks and the console placeholder. dev_mounted: the
- * spec mounted a fresh filesystem on /dev (default nodes and links go in). */
-int rootfs_setup_dev(const struct rootfs_ctx *ctx, int rootfd, bool dev_mounted,
+/* What the spec put on /dev. */
+enum rootfs_dev {
+	ROOTFS_DEV_ROOTFS, /* nothing: the rootfs's own /dev (spec devices, console) */
+	ROOTFS_DEV_FRESH,  /* a new filesystem: default nodes and links go in too */
+	ROOTFS_DEV_BOUND,  /* a bind (often the host's /dev): left exactly as it is */
+};
+
+/* Device nodes, /dev symlinks and the console placeholder. */
+int rootfs_setup_dev(const struct rootfs_ctx *ctx, int rootfd, enum rootfs_dev dev,
 		     struct ctr_error *err);
 
 /* A bind mount's source: absolute, or relative to the bundle. */

@@ -25,6 +25,10 @@
 #include <stdlib.h>
 
 #include "rootfs/rootfs.h"
+
+#ifndef MQUEUE_MAGIC
+#define MQUEUE_MAGIC 0x19800202 /* not in linux/magic.h */
+#endif
 #include "util.h"
 
 struct fixture {
@@ -384,7 +388,7 @@ static void in_userns_binds_host_device_nodes(void **state)
 
 /* Map root to root only: enough for a user namespace that owns the mount
  * namespace (mounts copied in are locked) and whose mknod is refused. */
-static void enter_userns(void)
+static void enter_userns(int ns_flags)
 {
 	char map[] = "0 0 1";
 
@@ -396,7 +400,7 @@ static void enter_userns(void)
 	      "gid_map");
 	/* proc and mqueue need pid and ipc namespaces of ours; no netns: sysfs
 	 * must fall back to a bind. */
-	CHECK(unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC) == 0, "unshare mnt+pid+ipc");
+	CHECK(unshare(CLONE_NEWNS | CLONE_NEWPID | ns_flags) == 0, "unshare mnt+pid");
 }
 
 static void check_real_userns_view(struct fixture *f)
@@ -417,34 +421,31 @@ static void check_real_userns_view(struct fixture *f)
 	check_dev(true, "/dev/zero");
 }
 
-static void works_in_a_real_user_namespace(void **state)
+static void check_nothing(struct fixture *f)
 {
-	struct fixture *f = *state;
-	struct ctr_error err = CTR_ERROR_INIT;
-	struct spec_setup s;
-	struct rootfs_ctx ctx;
-	int status;
-	pid_t pid;
+	(void)f;
+}
 
-	SKIP_UNLESS_ROOT(state);
-	build_spec(f, &s, &ctx);
-	s.device.path = "/dev/zero";
-	s.spec.n_mounts--; /* drop the cgroup stand-ins: the test's dirs are not ours there */
-	s.mounts[6] = s.mounts[s.spec.n_mounts];
-	ctx.in_userns = true;
-	pid = fork();
+/* Run the sequence as pid 1 of a new pid namespace in a new user namespace. */
+static void run_in_userns(struct fixture *f, struct rootfs_ctx *ctx, int ns_flags,
+			  void (*checks)(struct fixture *))
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	int status;
+	pid_t pid = fork();
+
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		enter_userns();
+		enter_userns(ns_flags);
 		pid_t init = fork();
 		CHECK(init >= 0, "fork");
 		if (init == 0) {
-			if (rootfs_prepare(&ctx, &err) < 0 || rootfs_pivot(&ctx, &err) < 0 ||
-			    rootfs_finish(&ctx, &err) < 0) {
+			if (rootfs_prepare(ctx, &err) < 0 || rootfs_pivot(ctx, &err) < 0 ||
+			    rootfs_finish(ctx, &err) < 0) {
 				fprintf(stderr, "child: %s\n", err.msg);
 				_exit(2);
 			}
-			check_real_userns_view(f);
+			checks(f);
 			_exit(0);
 		}
 		CHECK(waitpid(init, &status, 0) == init, "wait");
@@ -453,7 +454,62 @@ static void works_in_a_real_user_namespace(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void works_in_a_real_user_namespace(void **state)
+{
+	struct fixture *f = *state;
+	struct spec_setup s;
+	struct rootfs_ctx ctx;
+
+	SKIP_UNLESS_ROOT(state);
+	build_spec(f, &s, &ctx);
+	s.device.path = "/dev/zero";
+	ctx.in_userns = true;
+	run_in_userns(f, &ctx, CLONE_NEWIPC, check_real_userns_view);
 	assert_outside_untouched(f);
+}
+
+static void check_host_mqueue(struct fixture *f)
+{
+	(void)f;
+	CHECK(fs_is("/dev/mqueue", MQUEUE_MAGIC), "/dev/mqueue is an mqueue fs");
+}
+
+static void userns_without_own_ipc_binds_host_mqueue(void **state)
+{
+	struct fixture *f = *state;
+	struct spec_setup s;
+	struct rootfs_ctx ctx;
+
+	SKIP_UNLESS_ROOT(state);
+	if (!fs_is("/dev/mqueue", MQUEUE_MAGIC)) {
+		print_message("skipped: the host has no mqueue at /dev/mqueue to fall back to\n");
+		skip();
+	}
+	build_spec(f, &s, &ctx);
+	s.device.path = "/dev/zero";
+	ctx.in_userns = true;
+	run_in_userns(f, &ctx, 0, check_host_mqueue);
+}
+
+static void bound_dev_is_left_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct spec_setup s;
+	struct rootfs_ctx ctx;
+	char devdir[160];
+
+	SKIP_UNLESS_ROOT(state);
+	build_spec(f, &s, &ctx);
+	snprintf(devdir, sizeof(devdir), "%s/hostdev", f->dir);
+	assert_int_equal(mkdir(devdir, 0755), 0);
+	/* /dev bound from a host directory, and nothing mounted below it. */
+	s.mounts[1] = mnt("/dev", "bind", devdir, MS_BIND | MS_REC, NULL);
+	s.mounts[2] = s.mounts[3] = s.mounts[4] = mnt("/run", "tmpfs", "tmpfs", 0, NULL);
+	s.spec.linux.masked_paths = NULL;
+	run_child(f, &ctx, check_nothing);
+	assert_true(dir_is_empty(devdir));
 }
 
 static void check_idmapped(struct fixture *f)
@@ -603,11 +659,6 @@ static void hybrid_layout_mounts_unified_under_the_tmpfs(void **state)
 	run_child(f, &ctx, check_hybrid);
 }
 
-static void check_nothing(struct fixture *f)
-{
-	(void)f;
-}
-
 static void mount_error_names_the_mount(void **state)
 {
 	struct fixture *f = *state;
@@ -619,7 +670,6 @@ static void mount_error_names_the_mount(void **state)
 	pid_t pid;
 
 	SKIP_UNLESS_ROOT(state);
-	(void)check_nothing;
 	build_spec(f, &s, &ctx);
 	s.mounts[3] = mnt("/dev/shm", "nosuchfs", "x", 0, NULL);
 	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
@@ -661,6 +711,10 @@ int main(void)
 					    fixture_teardown),
 	    cmocka_unit_test_setup_teardown(hybrid_layout_mounts_unified_under_the_tmpfs,
 					    fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(userns_without_own_ipc_binds_host_mqueue, fixture_setup,
+					    fixture_teardown),
+	    cmocka_unit_test_setup_teardown(bound_dev_is_left_alone, fixture_setup,
+					    fixture_teardown),
 	    cmocka_unit_test_setup_teardown(mount_error_names_the_mount, fixture_setup,
 					    fixture_teardown),
 	};
