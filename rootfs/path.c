@@ -23,28 +23,28 @@
 /* Symlinks followed while creating a path, as the kernel's own limit. */
 #define MKPATH_MAX_LINKS 40
 
-char *rootfs_clean_path(const char *path)
+/* Drop empty and "." components; ".." either removes the previous component
+ * (stopping at "/") or, with keep_dotdot, stays for the kernel to resolve. */
+static char *normalize(const char *path, bool keep_dotdot)
 {
-	size_t len = strlen(path);
-	char *out = xmalloc(len + 2);
+	char *out = xmalloc(strlen(path) + 2);
 	size_t n = 0;
-	const char *p = path;
 
-	while (*p) {
+	for (const char *p = path; *p;) {
 		const char *end = strchrnul(p, '/');
-		size_t clen = end - p;
+		size_t len = end - p;
+		bool dot = len == 1 && p[0] == '.';
+		bool dotdot = len == 2 && p[0] == '.' && p[1] == '.';
 
-		if (clen == 0 || (clen == 1 && p[0] == '.')) {
-			/* empty or "." component */
-		} else if (clen == 2 && p[0] == '.' && p[1] == '.') {
+		if (dotdot && !keep_dotdot) {
 			while (n > 0 && out[n - 1] != '/')
 				n--;
 			if (n > 0)
 				n--; /* the '/' before the dropped component */
-		} else {
+		} else if (len > 0 && !dot) {
 			out[n++] = '/';
-			memcpy(out + n, p, clen);
-			n += clen;
+			memcpy(out + n, p, len);
+			n += len;
 		}
 		p = *end ? end + 1 : end;
 	}
@@ -52,6 +52,11 @@ char *rootfs_clean_path(const char *path)
 		out[n++] = '/';
 	out[n] = '\0';
 	return out;
+}
+
+char *rootfs_clean_path(const char *path)
+{
+	return normalize(path, false);
 }
 
 int rootfs_split_path(const char *path, char **parent, char **name)
@@ -165,7 +170,8 @@ static int mkpath_links(int rootfd, const char *path, bool is_dir, int links,
 
 /* The component after the first `done` ones is a dangling symlink (it exists
  * but the lookup did not find the path): continue with its target in place
- * of the component, cleaned and resolved inside the root again. */
+ * of the component, resolved inside the root again. ".." stays in: after a
+ * symlinked ancestor only the kernel knows what it means. */
 static int follow_dangling(int rootfd, const char *path, size_t done, const char *target,
 			   bool is_dir, int links, struct ctr_error *err)
 {
@@ -179,7 +185,7 @@ static int follow_dangling(int rootfd, const char *path, size_t done, const char
 		joined = xasprintf("%s%s", target, rest);
 	else
 		joined = xasprintf("%.*s/%s%s", (int)head, path, target, rest);
-	clean = rootfs_clean_path(joined);
+	clean = normalize(joined, true);
 	return mkpath_links(rootfd, clean, is_dir, links + 1, err);
 }
 
@@ -198,7 +204,16 @@ static int mkpath_links(int rootfd, const char *path, bool is_dir, int links, st
 		const char *start = path + prefix_len(path, done) + 1;
 		_cleanup_free_ char *name = xstrndup(start, strchrnul(start, '/') - start);
 		bool last = done + 1 == n;
-		int r = create_component(dirfd, name, !last || is_dir);
+		int r;
+
+		/* Never step up from a directory we hold (it may be the root):
+		 * what now exists lets the in-root lookup take the ".." instead. */
+		if (strcmp(name, "..") == 0) {
+			if (links >= MKPATH_MAX_LINKS)
+				return ctr_errnum(err, ELOOP, "create %s in rootfs", path);
+			return mkpath_links(rootfd, path, is_dir, links + 1, err);
+		}
+		r = create_component(dirfd, name, !last || is_dir);
 
 		if (r == -EEXIST) {
 			char target[PATH_MAX];

@@ -183,6 +183,49 @@ static void mkpath_dotdot_symlink_stays_inside_root(void **state)
 	assert_true(outside_is_empty(t));
 }
 
+static void mkpath_follows_dangling_link_after_symlinked_parent(void **state)
+{
+	struct tree *t = *state;
+	struct ctr_error err = CTR_ERROR_INIT;
+	char path[200];
+	struct stat st;
+	int fd;
+
+	/* /a -> /p/q, and /p/q/b -> ../y (missing): /a/b/c is /p/y/c. */
+	snprintf(path, sizeof(path), "%s/p/q", t->root);
+	assert_int_equal(mkdir_p(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/a", t->root);
+	assert_int_equal(symlink("/p/q", path), 0);
+	snprintf(path, sizeof(path), "%s/p/q/b", t->root);
+	assert_int_equal(symlink("../y", path), 0);
+	fd = rootfs_mkpath_in_root(t->rootfd, "/a/b/c", true, &err);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/p/y/c", t->root);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+}
+
+static void mkpath_dangling_link_climbing_out_stays_inside(void **state)
+{
+	struct tree *t = *state;
+	struct ctr_error err = CTR_ERROR_INIT;
+	char path[200];
+	struct stat st;
+	int fd;
+
+	/* /d -> ../../../../outside/x: ".." stops at the root. */
+	snprintf(path, sizeof(path), "%s/d", t->root);
+	assert_int_equal(symlink("../../../../outside/x", path), 0);
+	fd = rootfs_mkpath_in_root(t->rootfd, "/d", false, &err);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(outside_is_empty(t));
+	snprintf(path, sizeof(path), "%s/outside/x", t->root);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+}
+
 static void mkpath_creates_file_and_parents(void **state)
 {
 	struct tree *t = *state;
@@ -249,6 +292,10 @@ int main(void)
 					    tree_teardown),
 	    cmocka_unit_test_setup_teardown(mkpath_dotdot_symlink_stays_inside_root, tree_setup,
 					    tree_teardown),
+	    cmocka_unit_test_setup_teardown(mkpath_follows_dangling_link_after_symlinked_parent,
+					    tree_setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(mkpath_dangling_link_climbing_out_stays_inside,
+					    tree_setup, tree_teardown),
 	    cmocka_unit_test_setup_teardown(mkpath_creates_file_and_parents, tree_setup,
 					    tree_teardown),
 	    cmocka_unit_test_setup_teardown(mkpath_through_a_file_fails, tree_setup, tree_teardown),
