@@ -74,7 +74,7 @@ static int mount_one_entry(const struct rootfs_ctx *ctx, const struct spec_mount
 }
 
 static int mount_v1_layout(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
-			   int target, struct ctr_error *err)
+			   int target, int *ro_later, struct ctr_error *err)
 {
 	unsigned long flags = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
 	_cleanup_close_ int tmpfs_fd = -1;
@@ -92,17 +92,14 @@ static int mount_v1_layout(const struct rootfs_ctx *ctx, int rootfd, const struc
 			return r;
 	}
 	if (m->flags & MS_RDONLY) {
-		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-
-		r = rootfs_setattr(tmpfs_fd, false, &attr);
-		if (r < 0)
-			return ctr_errnum(err, r, "make tmpfs read-only");
+		closep(ro_later);
+		*ro_later = steal_fd(tmpfs_fd);
 	}
 	return 0;
 }
 
 int rootfs_mount_cgroup(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
-			struct ctr_error *err)
+			int *ro_later, struct ctr_error *err)
 {
 	_cleanup_close_ int target = -1;
 	int r;
@@ -117,7 +114,7 @@ int rootfs_mount_cgroup(const struct rootfs_ctx *ctx, int rootfd, const struct s
 	if (ctx->n_cgroup_mounts == 1 && ctx->cgroup_mounts[0].v2 && !*ctx->cgroup_mounts[0].name)
 		r = mount_hierarchy(ctx, &ctx->cgroup_mounts[0], m, target, err);
 	else
-		r = mount_v1_layout(ctx, rootfd, m, target, err);
+		r = mount_v1_layout(ctx, rootfd, m, target, ro_later, err);
 	if (r < 0 || !m->propagation)
 		return r;
 	_cleanup_close_ int top = rootfs_openat_in_root(rootfd, m->destination, O_PATH);

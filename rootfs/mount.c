@@ -150,14 +150,14 @@ static int mount_filesystem(const struct rootfs_ctx *ctx, int rootfd, const stru
 }
 
 static int mount_one(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
-		     struct ctr_error *err)
+		     int *ro_later, struct ctr_error *err)
 {
 	if (m->bind)
 		return mount_bind(ctx, rootfd, m, err);
 	if (m->idmap)
 		return ctr_error(err, ENOTSUP, "idmap is only supported on bind mounts");
 	if (strcmp(m->type, "cgroup") == 0)
-		return rootfs_mount_cgroup(ctx, rootfd, m, err);
+		return rootfs_mount_cgroup(ctx, rootfd, m, ro_later, err);
 	return mount_filesystem(ctx, rootfd, m, err);
 }
 
@@ -207,10 +207,21 @@ static int prepare_root(const struct spec *spec, struct ctr_error *err)
 	return 0;
 }
 
+static int make_read_only(int fd, struct ctr_error *err)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	int r;
+
+	if (fd < 0)
+		return 0;
+	r = rootfs_setattr(fd, false, &attr);
+	return r < 0 ? ctr_errnum(err, r, "make cgroup tmpfs read-only") : 0;
+}
+
 int rootfs_prepare(const struct rootfs_ctx *ctx, struct ctr_error *err)
 {
 	const struct spec *spec = ctx->spec;
-	_cleanup_close_ int rootfd = -1;
+	_cleanup_close_ int rootfd = -1, ro_later = -1;
 	enum rootfs_dev dev = ROOTFS_DEV_ROOTFS;
 	int r;
 
@@ -223,11 +234,14 @@ int rootfs_prepare(const struct rootfs_ctx *ctx, struct ctr_error *err)
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct spec_mount *m = &spec->mounts[i];
 
-		r = mount_one(ctx, rootfd, m, err);
+		r = mount_one(ctx, rootfd, m, &ro_later, err);
 		if (r < 0)
 			return ctr_error_prefix(err, "mounts[%zu] (%s)", i, m->destination);
 		if (strcmp(m->destination, "/dev") == 0)
 			dev = m->bind ? ROOTFS_DEV_BOUND : ROOTFS_DEV_FRESH;
 	}
+	r = make_read_only(ro_later, err);
+	if (r < 0)
+		return r;
 	return rootfs_setup_dev(ctx, rootfd, dev, err);
 }

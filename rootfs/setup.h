@@ -7,9 +7,11 @@
 
 #include "rootfs.h"
 
-/* One spec mount of type "cgroup", at the resolved destination path. */
+/* One spec mount of type "cgroup". A read-only v1 layout's tmpfs is made
+ * read-only only after every spec mount (*ro_later receives its fd): podman
+ * may bind single controllers below it, whose mount points must be made. */
 int rootfs_mount_cgroup(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
-			struct ctr_error *err);
+			int *ro_later, struct ctr_error *err);
 
 /* What the spec put on /dev. */
 enum rootfs_dev {

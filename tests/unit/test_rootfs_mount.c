@@ -421,6 +421,28 @@ static void check_real_userns_view(struct fixture *f)
 	check_dev(true, "/dev/zero");
 }
 
+static void check_controller_bind(struct fixture *f)
+{
+	struct stat st;
+
+	(void)f;
+	CHECK(stat("/sys/fs/cgroup/pids/marker", &st) == 0, "controller bind below the tmpfs");
+	CHECK(mkdir("/sys/fs/cgroup/x", 0755) < 0 && errno == EROFS, "tmpfs read-only at the end");
+}
+
+static void controller_bind_below_read_only_cgroup_tmpfs(void **state)
+{
+	struct fixture *f = *state;
+	struct spec_setup s;
+	struct rootfs_ctx ctx;
+
+	SKIP_UNLESS_ROOT(state);
+	build_spec(f, &s, &ctx);
+	s.mounts[s.spec.n_mounts++] =
+	    mnt("/sys/fs/cgroup/pids", "bind", f->cg_mem, MS_BIND | MS_RDONLY, NULL);
+	run_child(f, &ctx, check_controller_bind);
+}
+
 static void check_nothing(struct fixture *f)
 {
 	(void)f;
@@ -715,6 +737,8 @@ int main(void)
 					    fixture_teardown),
 	    cmocka_unit_test_setup_teardown(bound_dev_is_left_alone, fixture_setup,
 					    fixture_teardown),
+	    cmocka_unit_test_setup_teardown(controller_bind_below_read_only_cgroup_tmpfs,
+					    fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(mount_error_names_the_mount, fixture_setup,
 					    fixture_teardown),
 	};
