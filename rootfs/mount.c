@@ -126,6 +126,15 @@ static const char *userns_fallback(const char *type)
 	return NULL;
 }
 
+/* The host's tree carries its own submounts (cgroup hierarchies under /sys):
+ * a read-only request covers them all, or the container could write there. */
+static int make_host_tree_read_only(int tree, const struct spec_mount *m)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+
+	return (m->flags & MS_RDONLY) ? rootfs_setattr(tree, true, &attr) : 0;
+}
+
 static int mount_filesystem(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
 			    struct ctr_error *err)
 {
@@ -143,6 +152,9 @@ static int mount_filesystem(const struct rootfs_ctx *ctx, int rootfd, const stru
 					err);
 		if (tree < 0)
 			return ctr_error_prefix(err, "mount %s refused in user namespace", m->type);
+		r = make_host_tree_read_only(tree, m);
+		if (r < 0)
+			return ctr_errnum(err, r, "make %s read-only", host_path);
 	} else if (r < 0) {
 		return ctr_errnum(err, r, "mount %s", m->type);
 	}

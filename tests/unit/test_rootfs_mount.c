@@ -19,6 +19,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <linux/magic.h>
@@ -405,6 +406,7 @@ static void enter_userns(int ns_flags)
 
 static void check_real_userns_view(struct fixture *f)
 {
+	struct statvfs vfs;
 	struct stat st;
 	int fd;
 
@@ -412,6 +414,9 @@ static void check_real_userns_view(struct fixture *f)
 	CHECK(fs_is("/proc", PROC_SUPER_MAGIC), "/proc is procfs");
 	CHECK(stat("/sys/kernel", &st) == 0, "/sys shows the host's sysfs");
 	CHECK(mkdir("/sys/x", 0755) < 0 && errno == EROFS, "/sys is read-only");
+	/* statvfs, not a write: a failing check must not make a host cgroup. */
+	CHECK(statvfs("/sys/fs/cgroup/memory", &vfs) == 0 && (vfs.f_flag & ST_RDONLY),
+	      "the host's submounts of /sys are read-only too");
 	fd = open("/proc/sys/kernel/domainname", O_WRONLY | O_CLOEXEC);
 	CHECK(fd < 0 && errno == EROFS, "/proc/sys is read-only");
 	fd = open("/newfile", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
@@ -487,6 +492,8 @@ static void works_in_a_real_user_namespace(void **state)
 	SKIP_UNLESS_ROOT(state);
 	build_spec(f, &s, &ctx);
 	s.device.path = "/dev/zero";
+	/* No cgroup mount: /sys/fs/cgroup/... stay the host's, under /sys. */
+	s.mounts[6] = s.mounts[--s.spec.n_mounts];
 	ctx.in_userns = true;
 	run_in_userns(f, &ctx, CLONE_NEWIPC, check_real_userns_view);
 	assert_outside_untouched(f);
