@@ -24,8 +24,8 @@
 
 #include "error.h"
 
-/* gcc's GNU modes predefine "linux" as 1, which would turn the member
- * spec->linux into a syntax error. */
+/* -std=gnu11 predefines "linux" as 1, which would turn struct spec's
+ * "linux" member into a syntax error. */
 #undef linux
 
 struct spec_kv {
