@@ -73,13 +73,14 @@ int signal_parse(const char *s)
 
 	if (!s || !*s)
 		return -EINVAL;
+	/* "SIG32" is how signal_name spells the numbers glibc keeps for itself. */
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
 	if (s[0] >= '0' && s[0] <= '9') {
 		if (parse_u64(s, &num) < 0 || num < 1 || num > (uint64_t)SIGRTMAX)
 			return -EINVAL;
 		return (int)num;
 	}
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
 	for (size_t i = 0; i < ARRAY_SIZE(signal_table); i++)
 		if (strcasecmp(s, signal_table[i].name + 3) == 0)
 			return signal_table[i].sig;
