@@ -425,8 +425,9 @@ static int validate_sysctl(const struct spec *spec, struct ctr_error *err)
 					 "would change the host",
 					 key);
 		if (!spec_find_namespace(spec, ns))
-			return ctr_error(err, EINVAL, "linux.sysctl.%s: requires its own %s namespace",
-					 key, spec_namespace_name(ns));
+			return ctr_error(err, EINVAL,
+					 "linux.sysctl.%s: requires its own %s namespace", key,
+					 spec_namespace_name(ns));
 	}
 	return 0;
 }

@@ -15,7 +15,7 @@ enum mount_opt_kind {
 	OPT_CLEAR,	 /* flags &= ~flag, remembered in clear_flags */
 	OPT_PROPAGATION, /* propagation = flag */
 	OPT_BIND,	 /* bind mount; flag is MS_BIND or MS_BIND|MS_REC */
-	OPT_RRO,	 /* recursive read-only via mount_setattr */
+	OPT_RRO,	 /* recursive read-only via mount_setattr (1) or not (0) */
 	OPT_IDMAP,	 /* idmapped bind mount */
 	OPT_NONE,	 /* accepted, nothing to do */
 };
@@ -52,6 +52,8 @@ static const struct mount_opt mount_opts[] = {
     {"nostrictatime", OPT_CLEAR, MS_STRICTATIME},
     {"lazytime", OPT_SET, MS_LAZYTIME},
     {"nolazytime", OPT_CLEAR, MS_LAZYTIME},
+    {"nosymfollow", OPT_SET, MS_NOSYMFOLLOW},
+    {"symfollow", OPT_CLEAR, MS_NOSYMFOLLOW},
     {"silent", OPT_SET, MS_SILENT},
     {"loud", OPT_CLEAR, MS_SILENT},
     {"bind", OPT_BIND, MS_BIND},
@@ -64,7 +66,8 @@ static const struct mount_opt mount_opts[] = {
     {"rslave", OPT_PROPAGATION, MS_SLAVE | MS_REC},
     {"unbindable", OPT_PROPAGATION, MS_UNBINDABLE},
     {"runbindable", OPT_PROPAGATION, MS_UNBINDABLE | MS_REC},
-    {"rro", OPT_RRO, 0},
+    {"rro", OPT_RRO, 1},
+    {"rrw", OPT_RRO, 0},
     {"idmap", OPT_IDMAP, 0},
     {"ridmap", OPT_IDMAP, 0},
 };
@@ -96,7 +99,7 @@ static void apply_mount_opt(struct spec_mount *m, const struct mount_opt *o)
 		m->flags |= o->flag;
 		break;
 	case OPT_RRO:
-		m->recursive_ro = true;
+		m->recursive_ro = o->flag != 0;
 		break;
 	case OPT_IDMAP:
 		m->idmap = true;

@@ -138,6 +138,26 @@ static int parse_dev_numbers(struct oci_ctx *c, json_object *v, int64_t *major, 
 	return 0;
 }
 
+/* A non-empty subset of "rwm", each letter at most once. */
+static bool valid_access(const char *s)
+{
+	static const char letters[] = "rwm";
+	unsigned int seen = 0;
+
+	for (; *s; s++) {
+		const char *p = strchr(letters, *s);
+		unsigned int bit;
+
+		if (!p)
+			return false;
+		bit = 1u << (p - letters);
+		if (seen & bit)
+			return false;
+		seen |= bit;
+	}
+	return seen != 0;
+}
+
 static int parse_access(struct oci_ctx *c, json_object *v, struct spec_device_rule *d)
 {
 	_cleanup_free_ char *access = NULL;
@@ -148,10 +168,7 @@ static int parse_access(struct oci_ctx *c, json_object *v, struct spec_device_ru
 		memcpy(d->access, "rwm", 4);
 		return 0;
 	}
-	if (strlen(access) > 3 || strspn(access, "rwm") != strlen(access) ||
-	    (strchr(access, 'r') != strrchr(access, 'r')) ||
-	    (strchr(access, 'w') != strrchr(access, 'w')) ||
-	    (strchr(access, 'm') != strrchr(access, 'm')))
+	if (!valid_access(access))
 		return oci_fail(c, "access", "'%s' is not a combination of r, w and m", access);
 	memcpy(d->access, access, strlen(access) + 1);
 	return 0;

@@ -373,10 +373,10 @@ static void mount_options_set_and_clear_flags_in_order(void **state)
 	struct spec *spec = parse_ok(
 	    "{" MINIMAL ", 'mounts': [{'destination': '/m', 'type': 'ext4', 'source': '/dev/sda', "
 	    "'options': ['ro', 'nosuid', 'rw', 'suid', 'nodev', 'noatime', 'strictatime', "
-	    "'defaults', 'sync', 'async']}]}");
+	    "'defaults', 'sync', 'async', 'nosymfollow']}]}");
 	const struct spec_mount *m = &spec->mounts[0];
 
-	assert_int_equal(m->flags, MS_NODEV | MS_NOATIME | MS_STRICTATIME);
+	assert_int_equal(m->flags, MS_NODEV | MS_NOATIME | MS_STRICTATIME | MS_NOSYMFOLLOW);
 	assert_int_equal(m->clear_flags, MS_RDONLY | MS_NOSUID | MS_SYNCHRONOUS);
 	assert_null(m->data);
 	assert_false(m->bind);
@@ -408,6 +408,7 @@ static void bind_options_imply_type_bind(void **state)
 	assert_int_equal(m[0].flags, MS_BIND | MS_REC);
 	assert_int_equal(m[0].propagation, MS_SLAVE | MS_REC);
 	assert_true(m[0].recursive_ro);
+	assert_false(m[1].recursive_ro);
 	assert_string_equal(m[0].source, "data");
 	assert_true(m[1].bind);
 	assert_int_equal(m[1].flags, MS_BIND);
@@ -578,6 +579,10 @@ static void resource_errors_name_the_field(void **state)
 	parse_fails("{" MINIMAL ", 'linux': {'resources': {'devices': [{'allow': true, 'access': "
 		    "'rwx'}]}}}",
 		    "config.json: linux.resources.devices[0].access: 'rwx' is not a combination of "
+		    "r, w and m");
+	parse_fails("{" MINIMAL ", 'linux': {'resources': {'devices': [{'allow': true, 'access': "
+		    "'rr'}]}}}",
+		    "config.json: linux.resources.devices[0].access: 'rr' is not a combination of "
 		    "r, w and m");
 	parse_fails("{" MINIMAL ", 'linux': {'resources': {'memory': {'limit': 1.5}}}}",
 		    "config.json: linux.resources.memory.limit: expected an integer");

@@ -82,8 +82,9 @@ static void net_sysctl_requires_a_network_namespace(void **state)
 {
 	struct spec *spec;
 
-	parse_fails("{" MINIMAL ", 'linux': {'sysctl': {'net.ipv4.ip_forward': '1'}}}",
-		    "config.json: linux.sysctl.net.ipv4.ip_forward: requires its own network namespace");
+	parse_fails(
+	    "{" MINIMAL ", 'linux': {'sysctl': {'net.ipv4.ip_forward': '1'}}}",
+	    "config.json: linux.sysctl.net.ipv4.ip_forward: requires its own network namespace");
 	spec = parse_ok("{" MINIMAL ", 'linux': {'namespaces': [{'type': 'network'}], 'sysctl': "
 			"{'net/ipv4/ip_forward': '1'}}}");
 	spec_free(spec);
