@@ -10,6 +10,9 @@
 #include "spec.h"
 #include "util.h"
 
+/* The kernel's __NEW_UTS_LEN. */
+#define UTS_NAME_MAX 64
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -375,6 +378,12 @@ static int validate_uts(const struct spec *spec, struct ctr_error *err)
 		return ctr_error(err, EINVAL, "hostname: requires a UTS namespace");
 	if (spec->domainname && !uts)
 		return ctr_error(err, EINVAL, "domainname: requires a UTS namespace");
+	/* sethostname() would refuse it much later, inside the container. */
+	if (spec->hostname && strlen(spec->hostname) > UTS_NAME_MAX)
+		return ctr_error(err, EINVAL, "hostname: longer than %d characters", UTS_NAME_MAX);
+	if (spec->domainname && strlen(spec->domainname) > UTS_NAME_MAX)
+		return ctr_error(err, EINVAL, "domainname: longer than %d characters",
+				 UTS_NAME_MAX);
 	return 0;
 }
 

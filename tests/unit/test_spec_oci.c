@@ -738,6 +738,17 @@ static void load_reports_a_missing_root_path(void **state)
 	assert_string_equal(err.msg, expected);
 }
 
+static void load_reports_a_missing_config_file(void **state)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	struct spec *spec = NULL;
+
+	assert_int_equal(spec_oci_load("/nonexistent-ctr-bundle", &spec, &err), -ENOENT);
+	assert_null(spec);
+	assert_string_equal(err.msg,
+			    "open /nonexistent-ctr-bundle/config.json: No such file or directory");
+}
+
 static void load_reads_the_bundle_config(void **state)
 {
 	char *dir = make_bundle("{" MINIMAL ", 'hostname': 'h', 'linux': {'namespaces': [{'type': "
@@ -802,6 +813,7 @@ int main(void)
 	    cmocka_unit_test(rejects_strings_with_nul),
 	    cmocka_unit_test(default_config_reparses),
 	    cmocka_unit_test(load_reports_a_missing_root_path),
+	    cmocka_unit_test(load_reports_a_missing_config_file),
 	    cmocka_unit_test(load_reads_the_bundle_config),
 	};
 

@@ -76,6 +76,10 @@ static void hostname_requires_a_uts_namespace(void **state)
 			"{'namespaces': [{'type': 'uts'}]}}");
 	assert_string_equal(spec->domainname, "d");
 	spec_free(spec);
+	parse_fails("{" MINIMAL ", 'hostname': '"
+		    "12345678901234567890123456789012345678901234567890123456789012345', 'linux': "
+		    "{'namespaces': [{'type': 'uts'}]}}",
+		    "config.json: hostname: longer than 64 characters");
 }
 
 static void net_sysctl_requires_a_network_namespace(void **state)
