@@ -55,8 +55,6 @@ static const struct res_field res_fields[] = {
     RES("network", "classID", RES_U32, net_class_id, has_net_class_id),
 };
 
-static const char *const res_groups[] = {"memory", "cpu", "pids", "blockIO", "network"};
-
 static int parse_res_field(struct oci_ctx *c, json_object *obj, const struct res_field *f,
 			   struct spec_resources *r)
 {
@@ -98,27 +96,6 @@ static int parse_res_field(struct oci_ctx *c, json_object *obj, const struct res
 		return 0;
 	}
 	*(int64_t *)(base + f->value) = x;
-	return 0;
-}
-
-static int parse_res_group(struct oci_ctx *c, const char *group, json_object *obj,
-			   struct spec_resources *r)
-{
-	bool use_hierarchy = false;
-
-	for (size_t i = 0; i < ARRAY_SIZE(res_fields); i++)
-		if (strcmp(res_fields[i].group, group) == 0 &&
-		    parse_res_field(c, obj, &res_fields[i], r) < 0)
-			return -EINVAL;
-	if (strcmp(group, "memory") == 0) {
-		if (oci_bool(c, obj, "useHierarchy", &use_hierarchy, NULL) < 0)
-			return -EINVAL;
-		r->has_use_hierarchy = use_hierarchy;
-	} else if (strcmp(group, "cpu") == 0) {
-		if (oci_string(c, obj, "cpus", &r->cpuset_cpus) < 0 ||
-		    oci_string(c, obj, "mems", &r->cpuset_mems) < 0)
-			return -EINVAL;
-	}
 	return 0;
 }
 
@@ -267,19 +244,53 @@ static int parse_hugepage_limit(struct oci_ctx *c, json_object *v, void *elem)
 	return 0;
 }
 
+/* Fields of a group that are not plain scalars. */
+static int parse_memory_extra(struct oci_ctx *c, json_object *obj, struct spec_resources *r)
+{
+	bool use_hierarchy = false;
+
+	if (oci_bool(c, obj, "useHierarchy", &use_hierarchy, NULL) < 0)
+		return -EINVAL;
+	r->has_use_hierarchy = use_hierarchy;
+	return 0;
+}
+
+static int parse_cpuset(struct oci_ctx *c, json_object *obj, struct spec_resources *r)
+{
+	if (oci_string(c, obj, "cpus", &r->cpuset_cpus) < 0 ||
+	    oci_string(c, obj, "mems", &r->cpuset_mems) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	int (*parse_extra)(struct oci_ctx *c, json_object *obj, struct spec_resources *r);
+} res_groups[] = {
+    {"memory", parse_memory_extra},    {"cpu", parse_cpuset}, {"pids", NULL},
+    {"blockIO", parse_block_io_lists}, {"network", NULL},
+};
+
+static int parse_res_group(struct oci_ctx *c, size_t g, json_object *obj, struct spec_resources *r)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(res_fields); i++)
+		if (strcmp(res_fields[i].group, res_groups[g].key) == 0 &&
+		    parse_res_field(c, obj, &res_fields[i], r) < 0)
+			return -EINVAL;
+	return res_groups[g].parse_extra ? res_groups[g].parse_extra(c, obj, r) : 0;
+}
+
 static int parse_res_groups(struct oci_ctx *c, json_object *obj, struct spec_resources *r)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(res_groups); i++) {
+	for (size_t g = 0; g < ARRAY_SIZE(res_groups); g++) {
 		json_object *group;
 
-		if (oci_object(c, obj, res_groups[i], &group) < 0)
+		if (oci_object(c, obj, res_groups[g].key, &group) < 0)
 			return -EINVAL;
 		if (!group)
 			continue;
-		oci_push(c, res_groups[i]);
-		if (parse_res_group(c, res_groups[i], group, r) < 0)
-			return -EINVAL;
-		if (strcmp(res_groups[i], "blockIO") == 0 && parse_block_io_lists(c, group, r) < 0)
+		oci_push(c, res_groups[g].key);
+		if (parse_res_group(c, g, group, r) < 0)
 			return -EINVAL;
 		oci_pop(c);
 	}
