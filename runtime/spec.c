@@ -259,10 +259,18 @@ static int validate_process(const struct spec_process *p, const char *field, str
 static int validate_id_maps(const struct spec_id_map *maps, size_t n, const char *field,
 			    struct ctr_error *err)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		uint64_t last_container = (uint64_t)maps[i].container_id + maps[i].size - 1;
+		uint64_t last_host = (uint64_t)maps[i].host_id + maps[i].size - 1;
+
 		if (maps[i].size == 0)
 			return ctr_error(err, EINVAL, "%s[%zu].size: must be greater than 0", field,
 					 i);
+		/* The kernel takes ids up to 2^32-2; -1 is "no id". */
+		if (last_container >= UINT32_MAX || last_host >= UINT32_MAX)
+			return ctr_error(err, EINVAL, "%s[%zu]: range ends past id 4294967294",
+					 field, i);
+	}
 	return 0;
 }
 

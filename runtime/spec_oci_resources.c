@@ -99,16 +99,16 @@ static int parse_res_field(struct oci_ctx *c, json_object *obj, const struct res
 	return 0;
 }
 
-/* major/minor: absent or null mean "any" (-1). */
+/* major/minor: absent, null or -1 (as some tools write it) mean "any". */
 static int parse_dev_numbers(struct oci_ctx *c, json_object *v, int64_t *major, int64_t *minor)
 {
 	bool has;
 
-	if (oci_int(c, v, "major", 0, INT64_MAX, major, &has) < 0)
+	if (oci_int(c, v, "major", -1, INT64_MAX, major, &has) < 0)
 		return -EINVAL;
 	if (!has)
 		*major = -1;
-	if (oci_int(c, v, "minor", 0, INT64_MAX, minor, &has) < 0)
+	if (oci_int(c, v, "minor", -1, INT64_MAX, minor, &has) < 0)
 		return -EINVAL;
 	if (!has)
 		*minor = -1;

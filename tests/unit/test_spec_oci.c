@@ -516,7 +516,9 @@ static void parses_resources(void **state)
 {
 	struct spec *spec = parse_ok(
 	    "{" MINIMAL ", 'linux': {'resources': {'devices': [{'allow': true, 'type': 'c', "
-	    "'major': null, 'minor': 3, 'access': 'rw'}], 'memory': {'limit': -1, "
+	    "'major': null, 'minor': 3, 'access': 'rw'}, {'allow': false, 'major': -1, 'minor': "
+	    "-1}], "
+	    "'memory': {'limit': -1, "
 	    "'reservation': 1048576, 'swap': 2097152, 'swappiness': 60, 'disableOOMKiller': true}, "
 	    "'cpu': {'shares': 512, 'quota': -1, 'period': 100000, 'burst': 10, 'cpus': '0-1', "
 	    "'mems': '0', 'idle': 1}, 'pids': {'limit': -1}, 'blockIO': {'weight': 500, "
@@ -531,6 +533,9 @@ static void parses_resources(void **state)
 	assert_int_equal(r->devices[0].major, -1);
 	assert_int_equal(r->devices[0].minor, 3);
 	assert_string_equal(r->devices[0].access, "rw");
+	assert_int_equal(r->devices[1].type, 'a');
+	assert_int_equal(r->devices[1].major, -1);
+	assert_string_equal(r->devices[1].access, "rwm");
 	assert_true(r->has_memory_limit);
 	assert_int_equal(r->memory_limit, -1);
 	assert_int_equal(r->memory_reservation, 1048576);

@@ -58,6 +58,14 @@ static void accepts_joining_a_user_namespace_without_maps(void **state)
 	spec_free(spec);
 }
 
+static void rejects_id_map_ranges_past_the_last_id(void **state)
+{
+	parse_fails("{" MINIMAL ", 'linux': {'namespaces': [{'type': 'user'}], 'uidMappings': "
+		    "[{'containerID': 0, 'hostID': 4294901760, 'size': 65536}], 'gidMappings': "
+		    "[{'containerID': 0, 'hostID': 1, 'size': 1}]}}",
+		    "config.json: linux.uidMappings[0]: range ends past id 4294967294");
+}
+
 static void rejects_id_maps_without_a_user_namespace(void **state)
 {
 	parse_fails("{" MINIMAL ", 'linux': {" USERNS_MAPS "}}",
@@ -216,6 +224,7 @@ int main(void)
 	    cmocka_unit_test(maps_namespace_names_both_ways),
 	    cmocka_unit_test(requires_id_maps_when_creating_a_user_namespace),
 	    cmocka_unit_test(accepts_joining_a_user_namespace_without_maps),
+	    cmocka_unit_test(rejects_id_map_ranges_past_the_last_id),
 	    cmocka_unit_test(rejects_id_maps_without_a_user_namespace),
 	    cmocka_unit_test(hostname_requires_a_uts_namespace),
 	    cmocka_unit_test(net_sysctl_requires_a_network_namespace),
