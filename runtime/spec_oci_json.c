@@ -343,6 +343,29 @@ static const char *const syntax_messages[] = {
     [json_tokener_error_size] = "document too large",
 };
 
+/* The common mistakes get a message that names them. */
+static const char *describe_syntax_error(const char *json, size_t len, size_t end,
+					 enum json_tokener_error jerr, char *buf, size_t size)
+{
+	size_t prev = end;
+
+	if (jerr == json_tokener_continue)
+		return len ? "unexpected end of input" : "empty document";
+	if (jerr == json_tokener_error_parse_unexpected && end < len) {
+		while (prev > 0 && strchr(" \t\r\n", json[prev - 1]))
+			prev--;
+		if ((json[end] == '}' || json[end] == ']') && prev > 0 && json[prev - 1] == ',')
+			return "trailing ',' before the closing bracket";
+		if (json[end] > ' ' && json[end] < 127) {
+			snprintf(buf, size, "unexpected character '%c'", json[end]);
+			return buf;
+		}
+	}
+	if ((size_t)jerr < ARRAY_SIZE(syntax_messages) && syntax_messages[jerr])
+		return syntax_messages[jerr];
+	return json_tokener_error_desc(jerr);
+}
+
 static int syntax_error(const char *json, size_t len, size_t offset, const char *filename,
 			const char *what, struct ctr_error *err)
 {
@@ -368,6 +391,7 @@ int oci_parse_document(const char *json, size_t len, const char *filename, json_
 	enum json_tokener_error jerr;
 	json_object *doc;
 	size_t end;
+	char buf[64];
 	const char *what;
 
 	if (len > INT32_MAX)
@@ -384,12 +408,7 @@ int oci_parse_document(const char *json, size_t len, const char *filename, json_
 		*out = doc;
 		return 0;
 	}
-	if (jerr == json_tokener_continue)
-		what = len ? "unexpected end of input" : "empty document";
-	else if ((size_t)jerr < ARRAY_SIZE(syntax_messages) && syntax_messages[jerr])
-		what = syntax_messages[jerr];
-	else
-		what = json_tokener_error_desc(jerr);
 	/* json-c stops at the offending character, or at the end of input. */
+	what = describe_syntax_error(json, len, end, jerr, buf, sizeof(buf));
 	return syntax_error(json, len, end, filename, what, err);
 }

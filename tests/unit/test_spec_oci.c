@@ -170,9 +170,16 @@ static void syntax_error_at_end_of_input_points_past_the_last_character(void **s
 	parse_fails("", "config.json:1:1: empty document");
 }
 
+static void names_a_trailing_comma(void **state)
+{
+	parse_fails("{'ociVersion': '1.0.2',\n  'root': {'path': 'r',\n  }}",
+		    "config.json:3:3: trailing ',' before the closing bracket");
+	parse_fails("{'a': [1, 2, ]}", "config.json:1:14: trailing ',' before the closing bracket");
+}
+
 static void rejects_data_after_the_document(void **state)
 {
-	parse_fails("{" MINIMAL "} x", "config.json:1:53: unexpected character");
+	parse_fails("{" MINIMAL "} x", "config.json:1:53: unexpected character 'x'");
 }
 
 static void rejects_a_document_that_is_not_an_object(void **state)
@@ -785,6 +792,7 @@ int main(void)
 	    cmocka_unit_test(exec_process_errors_name_the_field_without_prefix),
 	    cmocka_unit_test(syntax_error_reports_line_and_column),
 	    cmocka_unit_test(syntax_error_at_end_of_input_points_past_the_last_character),
+	    cmocka_unit_test(names_a_trailing_comma),
 	    cmocka_unit_test(rejects_data_after_the_document),
 	    cmocka_unit_test(rejects_a_document_that_is_not_an_object),
 	    cmocka_unit_test(accepts_any_1x_oci_version),
