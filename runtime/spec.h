@@ -303,6 +303,15 @@ const struct spec_namespace *spec_find_namespace(const struct spec *spec, int ty
 /* Find an annotation's value, or NULL. */
 const char *spec_annotation(const struct spec *spec, const char *key);
 
+/* CLONE_NEW* flag for "pid", "network", "mount", "ipc", "uts", "user",
+ * "cgroup", "time" (-EINVAL if unknown), and back (NULL if unknown). */
+int spec_namespace_type(const char *name);
+const char *spec_namespace_name(int type);
+
+/* Clean an absolute path in place: "//" and "/./" collapse, a trailing "/"
+ * goes; ".." is kept (spec_validate rejects it rather than guess). */
+void spec_clean_path(char *path);
+
 /* Checks that hold whatever format the spec came from (paths absolute, no
  * "..", id maps present when a user namespace is created, and so on).
  * Error messages name the field path, e.g. "mounts[3].destination: ...". */
