@@ -24,6 +24,10 @@
 
 #include "error.h"
 
+/* gcc's GNU modes predefine "linux" as 1, which would turn the member
+ * spec->linux into a syntax error. */
+#undef linux
+
 struct spec_kv {
 	char *key;
 	char *value;
