@@ -78,7 +78,7 @@ int cg_destroy(struct cg_handle *h, struct ctr_error *err);
  * "cpu,cpuacct", "systemd", "unified"), with the host directory of the
  * container's cgroup in it, to be bind-mounted under a tmpfs. */
 struct cg_mount_entry {
-	char *name;      /* directory name under /sys/fs/cgroup ("" for v2: the mount itself) */
+	char *name;	 /* directory name under /sys/fs/cgroup ("" for v2: the mount itself) */
 	char *host_path; /* host directory of this container's cgroup in that hierarchy */
 	bool v2;
 };
