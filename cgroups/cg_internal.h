@@ -60,9 +60,10 @@ struct cg_host {
 /* The container's directory in one hierarchy. */
 struct cg_dir {
 	const struct cg_hier *hier;
-	char *abs;   /* mountpoint + path */
-	int fd;	     /* O_DIRECTORY on abs */
-	char **made; /* directories cg_create made, outermost first (NULL-terminated) */
+	char *abs;    /* mountpoint + path */
+	int fd;	      /* O_DIRECTORY on abs */
+	int tasks_fd; /* v1: "tasks" open for writing, for cg_attach(h, 0, ...); else -1 */
+	char **made;  /* directories cg_create made, outermost first (NULL-terminated) */
 };
 
 struct cg_handle {
