@@ -173,6 +173,107 @@ static void creates_with_limits_readable_in_each_hierarchy(void **state)
 	assert_false(exists_anywhere(top)); /* the parent we made went too */
 }
 
+static uint64_t count_after(long ms);
+
+static void expect_file(struct cg_handle *h, const char *hier, const char *file, const char *want)
+{
+	_cleanup_free_ char *got = read_in(h, hier, file);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("%s/%s: got '%s', want '%s'", hier, file, got, want);
+}
+
+static void applies_v1_limits_and_update_changes_them(void **state)
+{
+	struct spec_throttle_device rbps = {254, 0, 1048576};
+	struct spec_resources r = {
+	    .has_memory_limit = true,
+	    .memory_limit = 64 << 20,
+	    .has_memory_swap = true,
+	    .memory_swap = 128 << 20,
+	    .has_memory_swappiness = true,
+	    .memory_swappiness = 10,
+	    .has_memory_reservation = true,
+	    .memory_reservation = 32 << 20,
+	    .has_cpu_shares = true,
+	    .cpu_shares = 512,
+	    .has_cpu_quota = true,
+	    .cpu_quota = 50000,
+	    .has_cpu_period = true,
+	    .cpu_period = 100000,
+	    .cpuset_cpus = "0",
+	    .cpuset_mems = "0",
+	    .has_pids_limit = true,
+	    .pids_limit = 10,
+	    .has_blkio_weight = true,
+	    .blkio_weight = 200,
+	    .throttle_read_bps = &rbps,
+	    .n_throttle_read_bps = 1,
+	};
+	struct ctr_error err = CTR_ERROR_INIT;
+	struct cg_handle *h = create("v1limits", &r);
+
+	expect_file(h, "memory", "memory.limit_in_bytes", "67108864\n");
+	expect_file(h, "memory", "memory.memsw.limit_in_bytes", "134217728\n");
+	expect_file(h, "memory", "memory.swappiness", "10\n");
+	expect_file(h, "memory", "memory.soft_limit_in_bytes", "33554432\n");
+	expect_file(h, "cpu", "cpu.shares", "512\n");
+	expect_file(h, "cpu", "cpu.cfs_quota_us", "50000\n");
+	expect_file(h, "cpuset", "cpuset.cpus", "0\n");
+	expect_file(h, "pids", "pids.max", "10\n");
+	expect_file(h, "blkio", "blkio.throttle.read_bps_device", "254:0 1048576\n");
+	expect_file(h, "blkio", "blkio.bfq.weight", "200\n"); /* BFQ's name on this kernel */
+	/* Raising both: memsw must go first or the kernel refuses the limit. */
+	r = (struct spec_resources){.has_memory_limit = true,
+				    .memory_limit = 256 << 20,
+				    .has_memory_swap = true,
+				    .memory_swap = 512 << 20,
+				    .has_pids_limit = true,
+				    .pids_limit = 0};
+	if (cg_update(h, &r, &err) < 0)
+		fail_msg("cg_update: %s", err.msg);
+	expect_file(h, "memory", "memory.limit_in_bytes", "268435456\n");
+	expect_file(h, "memory", "memory.memsw.limit_in_bytes", "536870912\n");
+	expect_file(h, "pids", "pids.max", "max\n");
+	cg_free(h);
+}
+
+static void rejects_limits_of_unmounted_controllers_before_making_anything(void **state)
+{
+	struct spec_resources r = {.has_net_class_id = true, .net_class_id = 0x100001};
+	struct ctr_error err = CTR_ERROR_INIT;
+	struct cg_handle *h = NULL;
+	_cleanup_free_ char *path = xasprintf("%s/classid", top);
+
+	assert_int_equal(cg_create(path, &r, &h, &err), -ENOTSUP);
+	assert_string_equal(err.msg, "linux.resources.network.classID: the net_cls controller is "
+				     "not mounted on this host");
+	assert_false(exists_anywhere(top));
+}
+
+static void v1_freezer_freezes_and_thaws_too(void **state)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	struct cg_handle *h = create("v1freeze", NULL);
+	const struct cg_dir *freezer = NULL;
+	bool frozen = false;
+	pid_t pid = spawn_counter(cg_clone_fd(h));
+
+	assert_int_equal(cg_attach(h, pid, true, &err), 0);
+	for (size_t i = 0; i < h->n; i++) {
+		if (strcmp(h->dirs[i].hier->name, "freezer") == 0)
+			freezer = &h->dirs[i];
+	}
+	assert_non_null(freezer);
+	assert_int_equal(cg_driver_v1.freeze(freezer, true, &err), 0);
+	assert_int_equal(cg_driver_v1.is_frozen(freezer, &frozen, &err), 0);
+	assert_true(frozen);
+	assert_int_equal(count_after(50), 0);
+	assert_int_equal(cg_driver_v1.freeze(freezer, false, &err), 0);
+	assert_true(count_after(20) > 0);
+	cg_free(h);
+}
+
 static void rejects_unknown_hugepage_size_before_making_anything(void **state)
 {
 	struct spec_hugepage_limit hp = {"3MB", 1 << 20};
@@ -454,6 +555,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(creates_with_limits_readable_in_each_hierarchy, teardown),
+	    cmocka_unit_test_teardown(applies_v1_limits_and_update_changes_them, teardown),
+	    cmocka_unit_test_teardown(
+		rejects_limits_of_unmounted_controllers_before_making_anything, teardown),
+	    cmocka_unit_test_teardown(v1_freezer_freezes_and_thaws_too, teardown),
 	    cmocka_unit_test_teardown(rejects_unknown_hugepage_size_before_making_anything,
 				      teardown),
 	    cmocka_unit_test_teardown(child_cloned_into_cgroup_is_in_every_hierarchy, teardown),
