@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "cgroup.h"
 #include "error.h"
@@ -118,8 +119,16 @@ void cg_device_rule_line(const struct spec_device_rule *rule, char *buf, size_t 
 uint64_t cg_hugepage_size_bytes(const char *size);
 /* The kernel's name for a page size ("2MB", "1GB", "64KB"). */
 void cg_hugepage_name(const char *size, char *buf, size_t len);
-/* Every hugepageLimits size exists on this host (limits1.c). */
-int cg_check_hugepages(const struct spec_resources *r, struct ctr_error *err);
+/* Every hugepageLimits size exists on this host (a cg_limit_ops check). */
+int cg_check_hugepages(const struct cg_hier *hier, const struct spec_resources *r,
+		       struct ctr_error *err);
+/* Knobs whose file and value are the same on v1 and v2. */
+int cg_apply_cpuset_same(int fd, const struct spec_resources *r, struct ctr_error *err);
+int cg_apply_pids_same(int fd, const struct spec_resources *r, struct ctr_error *err);
+int cg_apply_idle_same(int fd, const struct spec_resources *r, struct ctr_error *err);
+/* hugetlb.<size>.<suffix> for every limit: "limit_in_bytes" (v1), "max" (v2). */
+int cg_write_hugetlb(int fd, const struct spec_resources *r, const char *suffix,
+		     struct ctr_error *err);
 
 /* Limits: a table of what linux.resources can ask for. */
 enum cg_limit {
@@ -175,6 +184,21 @@ int cg_writef(int dirfd, struct ctr_error *err, const char *file, const char *fm
     __attribute__((format(printf, 4, 5)));
 int cg_read(int dirfd, const char *file, char **out, struct ctr_error *err);
 bool cg_file_exists(int dirfd, const char *file);
+
+static inline long cg_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static inline void cg_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
 
 /* devices_bpf.c */
 struct bpf_insn;

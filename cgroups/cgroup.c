@@ -154,19 +154,24 @@ static int prepare_dirs(struct cg_handle *h, unsigned int v2_needed, struct ctr_
 	return 0;
 }
 
+/* The probed host, once path is known to be a container's. */
+static const struct cg_host *host_for(const char *path, struct ctr_error *err)
+{
+	const struct cg_host *host = cg_host_get(err);
+
+	return host && check_path(path, err) == 0 ? host : NULL;
+}
+
 int cg_create(const char *path, const struct spec_resources *res, struct cg_handle **out,
 	      struct ctr_error *err)
 {
-	const struct cg_host *host = cg_host_get(err);
+	const struct cg_host *host = host_for(path, err);
 	struct cg_handle *h;
 	unsigned int v2_needed = 0;
-	int ret;
+	int ret = 0;
 
 	if (!host)
 		return -err->code;
-	ret = check_path(path, err);
-	if (ret < 0)
-		return ret;
 	if (res && (ret = cg_limits_check(host, res, &v2_needed, err)) < 0)
 		return ret;
 	h = handle_new(host, path);
@@ -189,15 +194,12 @@ int cg_create(const char *path, const struct spec_resources *res, struct cg_hand
 
 int cg_open(const char *path, struct cg_handle **out, struct ctr_error *err)
 {
-	const struct cg_host *host = cg_host_get(err);
+	const struct cg_host *host = host_for(path, err);
 	struct cg_handle *h;
 	int ret;
 
 	if (!host)
 		return -err->code;
-	ret = check_path(path, err);
-	if (ret < 0)
-		return ret;
 	h = handle_new(host, path);
 	for (size_t i = 0; i < host->n; i++) {
 		_cleanup_free_ char *abs = xasprintf("%s%s", host->hiers[i].mountpoint, path);

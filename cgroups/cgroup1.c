@@ -74,13 +74,6 @@ static int read_state(const struct cg_dir *d, char *buf, size_t len, struct ctr_
 	return 0;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {0, ms * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
 static int v1_freeze(const struct cg_dir *d, bool frozen, struct ctr_error *err)
 {
 	const char *want = frozen ? "FROZEN" : "THAWED";
@@ -99,7 +92,7 @@ static int v1_freeze(const struct cg_dir *d, bool frozen, struct ctr_error *err)
 			return 0;
 		if (waited >= FREEZE_TIMEOUT_MS)
 			break;
-		sleep_ms(delay);
+		cg_sleep_ms(delay);
 		waited += delay;
 		delay = delay < 16 ? delay * 2 : delay;
 	}

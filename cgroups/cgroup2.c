@@ -83,14 +83,6 @@ static int v2_prepare(const struct cg_dir *d, unsigned int needed, struct ctr_er
 	}
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static int read_frozen(int events_fd, bool *frozen, struct ctr_error *err)
 {
 	char buf[512];
@@ -108,7 +100,7 @@ static int read_frozen(int events_fd, bool *frozen, struct ctr_error *err)
 static int wait_frozen(const struct cg_dir *d, bool want, struct ctr_error *err)
 {
 	_cleanup_close_ int fd = openat(d->fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
-	long deadline = now_ms() + FREEZE_TIMEOUT_MS;
+	long deadline = cg_now_ms() + FREEZE_TIMEOUT_MS;
 
 	if (fd < 0)
 		return ctr_errno(err, "open %s/cgroup.events", d->abs);
@@ -121,7 +113,7 @@ static int wait_frozen(const struct cg_dir *d, bool want, struct ctr_error *err)
 			return ctr_error_prefix(err, "%s", d->abs);
 		if (frozen == want)
 			return 0;
-		left = deadline - now_ms();
+		left = deadline - cg_now_ms();
 		if (left <= 0)
 			return ctr_error(err, ETIMEDOUT, "%s: still %s after %d ms", d->abs,
 					 want ? "not frozen" : "frozen", FREEZE_TIMEOUT_MS);

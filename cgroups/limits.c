@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cg_internal.h"
 #include "util.h"
@@ -214,6 +215,83 @@ uint64_t cg_hugepage_size_bytes(const char *size)
 	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
 		if (n && strcmp(end, units[i].unit) == 0)
 			return n * units[i].mult;
+	}
+	return 0;
+}
+
+/* Knobs with the same file and value on v1 and v2. */
+int cg_apply_cpuset_same(int fd, const struct spec_resources *r, struct ctr_error *err)
+{
+	int ret = 0;
+
+	if (r->cpuset_cpus && *r->cpuset_cpus)
+		ret = cg_write(fd, "cpuset.cpus", r->cpuset_cpus, err);
+	if (ret == 0 && r->cpuset_mems && *r->cpuset_mems)
+		ret = cg_write(fd, "cpuset.mems", r->cpuset_mems, err);
+	return ret;
+}
+
+int cg_apply_pids_same(int fd, const struct spec_resources *r, struct ctr_error *err)
+{
+	if (r->pids_limit <= 0)
+		return cg_write(fd, "pids.max", "max", err);
+	return cg_writef(fd, err, "pids.max", "%" PRId64, r->pids_limit);
+}
+
+int cg_apply_idle_same(int fd, const struct spec_resources *r, struct ctr_error *err)
+{
+	return cg_writef(fd, err, "cpu.idle", "%" PRId64, r->cpu_idle);
+}
+
+#define HUGEPAGES_SYSFS "/sys/kernel/mm/hugepages"
+
+/* The kernel names sizes "2MB", "1GB", "64KB". */
+void cg_hugepage_name(const char *size, char *buf, size_t len)
+{
+	uint64_t bytes = cg_hugepage_size_bytes(size);
+
+	if (bytes >= (1ull << 30) && bytes % (1ull << 30) == 0)
+		snprintf(buf, len, "%" PRIu64 "GB", bytes >> 30);
+	else if (bytes >= (1ull << 20) && bytes % (1ull << 20) == 0)
+		snprintf(buf, len, "%" PRIu64 "MB", bytes >> 20);
+	else
+		snprintf(buf, len, "%" PRIu64 "KB", bytes >> 10);
+}
+
+int cg_check_hugepages(const struct cg_hier *hier, const struct spec_resources *r,
+		       struct ctr_error *err)
+{
+	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
+		const char *size = r->hugepage_limits[i].page_size;
+		uint64_t bytes = cg_hugepage_size_bytes(size);
+		_cleanup_free_ char *dir =
+		    xasprintf(HUGEPAGES_SYSFS "/hugepages-%" PRIu64 "kB", bytes >> 10);
+
+		if (!bytes)
+			return ctr_error(
+			    err, EINVAL,
+			    "linux.resources.hugepageLimits[%zu].pageSize: '%s' is not a "
+			    "size like 2MB",
+			    i, size ? size : "");
+		if (access(dir, F_OK) < 0)
+			return ctr_error(err, ENOTSUP,
+					 "linux.resources.hugepageLimits[%zu]: this host has no %s "
+					 "huge pages",
+					 i, size);
+	}
+	return 0;
+}
+
+int cg_write_hugetlb(int fd, const struct spec_resources *r, const char *suffix,
+		     struct ctr_error *err)
+{
+	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
+		char name[32], file[80];
+
+		cg_hugepage_name(r->hugepage_limits[i].page_size, name, sizeof(name));
+		snprintf(file, sizeof(file), "hugetlb.%s.%s", name, suffix);
+		if (cg_writef(fd, err, file, "%" PRIu64, r->hugepage_limits[i].limit) < 0)
+			return -err->code;
 	}
 	return 0;
 }

@@ -13,8 +13,6 @@
 #include "cg_internal.h"
 #include "util.h"
 
-#define HUGEPAGES_SYSFS "/sys/kernel/mm/hugepages"
-
 static int host_file_check(const struct cg_hier *hier, const char *file, const char *field,
 			   const char *why, struct ctr_error *err)
 {
@@ -140,11 +138,6 @@ static int apply_burst(int fd, const struct spec_resources *r, struct ctr_error 
 	return cg_writef(fd, err, "cpu.cfs_burst_us", "%" PRIu64, r->cpu_burst);
 }
 
-static int apply_idle(int fd, const struct spec_resources *r, struct ctr_error *err)
-{
-	return cg_writef(fd, err, "cpu.idle", "%" PRId64, r->cpu_idle);
-}
-
 static int check_rt(const struct cg_hier *hier, const struct spec_resources *r,
 		    struct ctr_error *err)
 {
@@ -162,24 +155,6 @@ static int apply_rt(int fd, const struct spec_resources *r, struct ctr_error *er
 	if (ret == 0 && r->has_cpu_rt_runtime)
 		ret = cg_writef(fd, err, "cpu.rt_runtime_us", "%" PRId64, r->cpu_rt_runtime);
 	return ret;
-}
-
-static int apply_cpuset(int fd, const struct spec_resources *r, struct ctr_error *err)
-{
-	int ret = 0;
-
-	if (r->cpuset_cpus && *r->cpuset_cpus)
-		ret = cg_write(fd, "cpuset.cpus", r->cpuset_cpus, err);
-	if (ret == 0 && r->cpuset_mems && *r->cpuset_mems)
-		ret = cg_write(fd, "cpuset.mems", r->cpuset_mems, err);
-	return ret;
-}
-
-static int apply_pids(int fd, const struct spec_resources *r, struct ctr_error *err)
-{
-	if (r->pids_limit <= 0)
-		return cg_write(fd, "pids.max", "max", err);
-	return cg_writef(fd, err, "pids.max", "%" PRId64, r->pids_limit);
 }
 
 /* CFQ had blkio.weight; BFQ (the only proportional scheduler left) names
@@ -272,60 +247,9 @@ static int apply_throttle(int fd, const struct spec_resources *r, struct ctr_err
 	return ret;
 }
 
-/* Shared with limits2.c: is this page size one the kernel offers? */
-int cg_check_hugepages(const struct spec_resources *r, struct ctr_error *err)
-{
-	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
-		const char *size = r->hugepage_limits[i].page_size;
-		uint64_t bytes = cg_hugepage_size_bytes(size);
-		_cleanup_free_ char *dir =
-		    xasprintf(HUGEPAGES_SYSFS "/hugepages-%" PRIu64 "kB", bytes >> 10);
-
-		if (!bytes)
-			return ctr_error(
-			    err, EINVAL,
-			    "linux.resources.hugepageLimits[%zu].pageSize: '%s' is not a "
-			    "size like 2MB",
-			    i, size ? size : "");
-		if (access(dir, F_OK) < 0)
-			return ctr_error(err, ENOTSUP,
-					 "linux.resources.hugepageLimits[%zu]: this host has no %s "
-					 "huge pages",
-					 i, size);
-	}
-	return 0;
-}
-
-/* The kernel names sizes "2MB", "1GB", "64KB". */
-void cg_hugepage_name(const char *size, char *buf, size_t len)
-{
-	uint64_t bytes = cg_hugepage_size_bytes(size);
-
-	if (bytes >= (1ull << 30) && bytes % (1ull << 30) == 0)
-		snprintf(buf, len, "%" PRIu64 "GB", bytes >> 30);
-	else if (bytes >= (1ull << 20) && bytes % (1ull << 20) == 0)
-		snprintf(buf, len, "%" PRIu64 "MB", bytes >> 20);
-	else
-		snprintf(buf, len, "%" PRIu64 "KB", bytes >> 10);
-}
-
-static int check_hugetlb(const struct cg_hier *hier, const struct spec_resources *r,
-			 struct ctr_error *err)
-{
-	return cg_check_hugepages(r, err);
-}
-
 static int apply_hugetlb(int fd, const struct spec_resources *r, struct ctr_error *err)
 {
-	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
-		char name[32], file[64];
-
-		cg_hugepage_name(r->hugepage_limits[i].page_size, name, sizeof(name));
-		snprintf(file, sizeof(file), "hugetlb.%s.limit_in_bytes", name);
-		if (cg_writef(fd, err, file, "%" PRIu64, r->hugepage_limits[i].limit) < 0)
-			return -err->code;
-	}
-	return 0;
+	return cg_write_hugetlb(fd, r, "limit_in_bytes", err);
 }
 
 static int apply_classid(int fd, const struct spec_resources *r, struct ctr_error *err)
@@ -358,15 +282,15 @@ const struct cg_limit_ops cg_limits_v1[CG_LIMIT__COUNT] = {
     [CG_LIMIT_CPU_SHARES] = {NULL, apply_shares},
     [CG_LIMIT_CPU_MAX] = {NULL, apply_cpu_max},
     [CG_LIMIT_CPU_BURST] = {NULL, apply_burst},
-    [CG_LIMIT_CPU_IDLE] = {NULL, apply_idle},
+    [CG_LIMIT_CPU_IDLE] = {NULL, cg_apply_idle_same},
     [CG_LIMIT_CPU_RT] = {check_rt, apply_rt},
-    [CG_LIMIT_CPUSET] = {NULL, apply_cpuset},
-    [CG_LIMIT_PIDS] = {NULL, apply_pids},
+    [CG_LIMIT_CPUSET] = {NULL, cg_apply_cpuset_same},
+    [CG_LIMIT_PIDS] = {NULL, cg_apply_pids_same},
     [CG_LIMIT_BLKIO_WEIGHT] = {NULL, apply_blkio_weight},
     [CG_LIMIT_BLKIO_LEAF_WEIGHT] = {check_leaf_weight, apply_leaf_weight},
     [CG_LIMIT_BLKIO_WEIGHT_DEVICE] = {NULL, apply_weight_device},
     [CG_LIMIT_BLKIO_THROTTLE] = {NULL, apply_throttle},
-    [CG_LIMIT_HUGETLB] = {check_hugetlb, apply_hugetlb},
+    [CG_LIMIT_HUGETLB] = {cg_check_hugepages, apply_hugetlb},
     [CG_LIMIT_NET_CLASSID] = {NULL, apply_classid},
     [CG_LIMIT_DEVICES] = {NULL, apply_devices},
     [CG_LIMIT_UNIFIED] = {NULL, NULL},

@@ -86,29 +86,6 @@ static int apply_burst(int fd, const struct spec_resources *r, struct ctr_error 
 	return cg_writef(fd, err, "cpu.max.burst", "%" PRIu64, r->cpu_burst);
 }
 
-static int apply_idle(int fd, const struct spec_resources *r, struct ctr_error *err)
-{
-	return cg_writef(fd, err, "cpu.idle", "%" PRId64, r->cpu_idle);
-}
-
-static int apply_cpuset(int fd, const struct spec_resources *r, struct ctr_error *err)
-{
-	int ret = 0;
-
-	if (r->cpuset_cpus && *r->cpuset_cpus)
-		ret = cg_write(fd, "cpuset.cpus", r->cpuset_cpus, err);
-	if (ret == 0 && r->cpuset_mems && *r->cpuset_mems)
-		ret = cg_write(fd, "cpuset.mems", r->cpuset_mems, err);
-	return ret;
-}
-
-static int apply_pids(int fd, const struct spec_resources *r, struct ctr_error *err)
-{
-	if (r->pids_limit <= 0)
-		return cg_write(fd, "pids.max", "max", err);
-	return cg_writef(fd, err, "pids.max", "%" PRId64, r->pids_limit);
-}
-
 /* With BFQ, io.bfq.weight takes blkio's own 1..1000 scale. */
 static int write_weight(int fd, const char *dev, uint16_t weight, struct ctr_error *err)
 {
@@ -174,23 +151,9 @@ static int apply_throttle(int fd, const struct spec_resources *r, struct ctr_err
 	return ret;
 }
 
-static int check_hugetlb(const struct cg_hier *hier, const struct spec_resources *r,
-			 struct ctr_error *err)
-{
-	return cg_check_hugepages(r, err);
-}
-
 static int apply_hugetlb(int fd, const struct spec_resources *r, struct ctr_error *err)
 {
-	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
-		char name[32], file[64];
-
-		cg_hugepage_name(r->hugepage_limits[i].page_size, name, sizeof(name));
-		snprintf(file, sizeof(file), "hugetlb.%s.max", name);
-		if (cg_writef(fd, err, file, "%" PRIu64, r->hugepage_limits[i].limit) < 0)
-			return -err->code;
-	}
-	return 0;
+	return cg_write_hugetlb(fd, r, "max", err);
 }
 
 static int apply_devices(int fd, const struct spec_resources *r, struct ctr_error *err)
@@ -214,13 +177,13 @@ const struct cg_limit_ops cg_limits_v2[CG_LIMIT__COUNT] = {
     [CG_LIMIT_CPU_SHARES] = {NULL, apply_shares},
     [CG_LIMIT_CPU_MAX] = {NULL, apply_cpu_max},
     [CG_LIMIT_CPU_BURST] = {NULL, apply_burst},
-    [CG_LIMIT_CPU_IDLE] = {NULL, apply_idle},
-    [CG_LIMIT_CPUSET] = {NULL, apply_cpuset},
-    [CG_LIMIT_PIDS] = {NULL, apply_pids},
+    [CG_LIMIT_CPU_IDLE] = {NULL, cg_apply_idle_same},
+    [CG_LIMIT_CPUSET] = {NULL, cg_apply_cpuset_same},
+    [CG_LIMIT_PIDS] = {NULL, cg_apply_pids_same},
     [CG_LIMIT_BLKIO_WEIGHT] = {NULL, apply_blkio_weight},
     [CG_LIMIT_BLKIO_WEIGHT_DEVICE] = {NULL, apply_weight_device},
     [CG_LIMIT_BLKIO_THROTTLE] = {NULL, apply_throttle},
-    [CG_LIMIT_HUGETLB] = {check_hugetlb, apply_hugetlb},
+    [CG_LIMIT_HUGETLB] = {cg_check_hugepages, apply_hugetlb},
     [CG_LIMIT_DEVICES] = {NULL, apply_devices},
     [CG_LIMIT_UNIFIED] = {NULL, apply_unified},
 };

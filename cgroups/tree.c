@@ -50,21 +50,6 @@ int cg_tree_mkdir(const char *mountpoint, const char *path, char ***made)
 	return ret;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* rmdir, waiting on EBUSY (tasks still exiting) until deadline. */
 static int rmdir_wait(const char *abs, long deadline)
 {
@@ -73,9 +58,9 @@ static int rmdir_wait(const char *abs, long deadline)
 	for (;;) {
 		if (rmdir(abs) == 0 || errno == ENOENT)
 			return 0;
-		if ((errno != EBUSY && errno != ENOTEMPTY) || now_ms() >= deadline)
+		if ((errno != EBUSY && errno != ENOTEMPTY) || cg_now_ms() >= deadline)
 			return -errno;
-		sleep_ms(delay);
+		cg_sleep_ms(delay);
 		delay = delay < 16 ? delay * 2 : delay;
 	}
 }
@@ -108,13 +93,13 @@ static int rm_subtree(const char *abs, long deadline, int depth)
 
 int cg_tree_remove(const char *abs, long timeout_ms)
 {
-	long deadline = now_ms() + timeout_ms;
+	long deadline = cg_now_ms() + timeout_ms;
 	int ret;
 
 	/* A sub-cgroup made while we walked leaves ENOTEMPTY: walk again. */
 	do {
 		ret = rm_subtree(abs, deadline, 0);
-	} while (ret == -ENOTEMPTY && now_ms() < deadline);
+	} while (ret == -ENOTEMPTY && cg_now_ms() < deadline);
 	return ret;
 }
 
