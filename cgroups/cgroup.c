@@ -70,8 +70,13 @@ int cg_clone_fd(const struct cg_handle *h)
 
 static int check_path(const char *path, struct ctr_error *err)
 {
-	if (!path || path[0] != '/' || strcmp(path, "/") == 0 || strstr(path, "/../") ||
-	    strstr(path, "//") || str_has_prefix(path, "/..") || path[strlen(path) - 1] == '/')
+	size_t len = path ? strlen(path) : 0;
+
+	/* cg_resolve_path's output form: no empty, "." or ".." component. */
+	if (!path || path[0] != '/' || path[len - 1] == '/' || strstr(path, "//") ||
+	    strstr(path, "/./") || strstr(path, "/../") ||
+	    (len >= 2 && !strcmp(path + len - 2, "/.")) ||
+	    (len >= 3 && !strcmp(path + len - 3, "/..")))
 		return ctr_error(err, EINVAL, "cgroup path '%s' is not a clean absolute path",
 				 path ? path : "");
 	return 0;

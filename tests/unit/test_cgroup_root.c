@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <linux/bpf.h>
 
 #include "cgroups/cg_internal.h"
 #include "cgroups/cg_tree.h"
@@ -504,6 +505,20 @@ static void v1_device_rules_reach_devices_list(void **state)
 	cg_free(h);
 }
 
+static uint32_t attached_programs(int dirfd)
+{
+	union bpf_attr attr;
+	uint32_t ids[8];
+
+	memset(&attr, 0, sizeof(attr));
+	attr.query.target_fd = (uint32_t)dirfd;
+	attr.query.attach_type = BPF_CGROUP_DEVICE;
+	attr.query.prog_ids = (uint64_t)(uintptr_t)ids;
+	attr.query.prog_cnt = 8;
+	assert_int_equal(sys_bpf(BPF_PROG_QUERY, &attr, sizeof(attr)), 0);
+	return attr.query.prog_cnt;
+}
+
 /* The eBPF filter on the cgroup2 directory alone (the child stays in the
  * root of the v1 devices hierarchy, which allows everything). */
 static void bpf_device_filter_denies_what_the_rules_deny(void **state)
@@ -523,8 +538,9 @@ static void bpf_device_filter_denies_what_the_rules_deny(void **state)
 	ret = cg_devices_bpf_apply(cg_clone_fd(h), rules, 2, &err);
 	if (ret < 0)
 		fail_msg("%s", err.msg);
-	ret = cg_devices_bpf_apply(cg_clone_fd(h), rules, 2, &err); /* replaces, not stacks */
+	ret = cg_devices_bpf_apply(cg_clone_fd(h), rules, 2, &err);
 	assert_int_equal(ret, 0);
+	assert_int_equal(attached_programs(cg_clone_fd(h)), 1); /* replaced, not stacked */
 	args.cgroup = (uint64_t)cg_clone_fd(h);
 	pid = (pid_t)sys_clone3(&args);
 	assert_true(pid >= 0);

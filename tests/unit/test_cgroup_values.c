@@ -147,6 +147,23 @@ static void resolves_systemd_form_to_the_unit_path(void **state)
 	expect_path("system.slice:ctr:", NULL);
 }
 
+static void rejects_unclean_paths_before_touching_the_host(void **state)
+{
+	static const char *bad[] = {"relative", "/",   "/a/",	  "/a//b", "/a/./b",
+				    "/a/..",	"/..", "/a/../b", "/a/."};
+	struct ctr_error err = CTR_ERROR_INIT;
+	struct cg_handle *h = NULL;
+
+	if (!cg_host_get(&err))
+		skip(); /* no cgroup hierarchy here: the probe error comes first */
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		ctr_error_clear(&err);
+		assert_int_equal(cg_create(bad[i], NULL, &h, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "is not a clean absolute path"));
+		assert_int_equal(cg_open(bad[i], &h, &err), -EINVAL);
+	}
+}
+
 static const char hybrid_mountinfo[] =
     "22 1 254:0 / / rw - ext4 /dev/vda rw\n"
     "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
@@ -427,6 +444,7 @@ int main(void)
 	    cmocka_unit_test(parses_hugepage_sizes_and_names_them_like_the_kernel),
 	    cmocka_unit_test(resolves_cgroups_path_forms),
 	    cmocka_unit_test(resolves_systemd_form_to_the_unit_path),
+	    cmocka_unit_test(rejects_unclean_paths_before_touching_the_host),
 	    cmocka_unit_test(probes_hybrid_hierarchies_with_comounted_controllers),
 	    cmocka_unit_test(probes_a_pure_v2_host_as_one_hierarchy),
 	    cmocka_unit_test(fails_when_no_hierarchy_is_mounted),
