@@ -293,6 +293,50 @@ static void applies_v2_limits_and_update_keeps_the_other_cpu_max_number(void **s
 	cg_free(h);
 }
 
+/* On a hybrid host hugetlb may live in the shared cgroup2 mount, and ctr
+ * would have to enable it in that mount's root: a host change this test
+ * leaves to CTR_CGTEST_UNIFIED_ROOT=1. */
+static bool hugetlb_testable(void)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	const struct cg_host *host = cg_host_get(&err);
+	_cleanup_free_ char *sub = NULL;
+	const struct cg_hier *u;
+
+	if (access("/sys/kernel/mm/hugepages/hugepages-2048kB", F_OK) < 0)
+		return false;
+	for (size_t i = 0; i < host->n; i++) {
+		if (!host->hiers[i].v2 && (host->hiers[i].ctrls & CG_HUGETLB))
+			return true;
+	}
+	u = &host->hiers[host->v2_index];
+	if (!(u->ctrls & CG_HUGETLB))
+		return false;
+	if (host->kind == CG_DRIVER_V2 || getenv("CTR_CGTEST_UNIFIED_ROOT"))
+		return true;
+	_cleanup_free_ char *file = xasprintf("%s/cgroup.subtree_control", u->mountpoint);
+	return read_file_at(AT_FDCWD, file, &sub, NULL, &err) == 0 && strstr(sub, "hugetlb");
+}
+
+static void hugetlb_limit_lands_in_the_hierarchy_that_has_it(void **state)
+{
+	struct spec_hugepage_limit hp = {"2MB", 4 << 21};
+	struct spec_resources r = {.hugepage_limits = &hp, .n_hugepage_limits = 1};
+	struct cg_handle *h;
+
+	if (!hugetlb_testable()) {
+		printf("# skip hugetlb: no 2MB pages, or hugetlb only in a shared cgroup2 root "
+		       "(set CTR_CGTEST_UNIFIED_ROOT=1 to allow enabling it there)\n");
+		skip();
+	}
+	h = create("hugetlb", &r);
+	expect_file(h, CG_HUGETLB,
+		    dir_with(h, CG_HUGETLB)->hier->v2 ? "hugetlb.2MB.max"
+						      : "hugetlb.2MB.limit_in_bytes",
+		    "8388608\n");
+	cg_free(h);
+}
+
 static void rejects_limits_of_unmounted_controllers_before_making_anything(void **state)
 {
 	struct spec_resources r = {.has_net_class_id = true, .net_class_id = 0x100001};
@@ -641,6 +685,7 @@ int main(void)
 	    cmocka_unit_test_teardown(
 		rejects_limits_of_unmounted_controllers_before_making_anything, teardown),
 	    cmocka_unit_test_teardown(v1_freezer_freezes_and_thaws_too, teardown),
+	    cmocka_unit_test_teardown(hugetlb_limit_lands_in_the_hierarchy_that_has_it, teardown),
 	    cmocka_unit_test_teardown(rejects_unknown_hugepage_size_before_making_anything,
 				      teardown),
 	    cmocka_unit_test_teardown(child_cloned_into_cgroup_is_in_every_hierarchy, teardown),
