@@ -45,15 +45,15 @@ static char *expand_slice(const char *slice)
 {
 	size_t len = strlen(slice);
 	_cleanup_free_ char *stem = NULL;
-	char *out = xstrdup("");
+	_cleanup_free_ char *out = xstrdup("");
 
 	if (strcmp(slice, "-.slice") == 0)
-		return out;
+		return steal_ptr(out);
 	if (len <= 6 || strcmp(slice + len - 6, ".slice") != 0 || strchr(slice, '/'))
-		goto bad;
+		return NULL;
 	stem = xstrndup(slice, len - 6);
 	if (stem[0] == '-' || stem[strlen(stem) - 1] == '-' || strstr(stem, "--"))
-		goto bad;
+		return NULL;
 	for (char *dash = stem;; dash++) {
 		dash = strchr(dash, '-');
 		_cleanup_free_ char *prefix =
@@ -63,12 +63,8 @@ static char *expand_slice(const char *slice)
 		free(out);
 		out = joined;
 		if (!dash)
-			break;
+			return steal_ptr(out);
 	}
-	return out;
-bad:
-	free(out);
-	return NULL;
 }
 
 static char *resolve_systemd(const char *spec_path)
@@ -96,32 +92,33 @@ static char *resolve_systemd(const char *spec_path)
 		       : xasprintf("%s/%s.scope", slice_path, name);
 }
 
+static bool valid_id(const char *id)
+{
+	return id && *id && !strchr(id, '/') && strcmp(id, ".") != 0 && strcmp(id, "..") != 0;
+}
+
 char *cg_resolve_path(const char *spec_path, const char *default_parent, const char *id)
 {
 	_cleanup_free_ char *out = xstrdup("");
-	char *result;
+	bool given = spec_path && *spec_path;
+	bool ok;
 
-	if (spec_path && *spec_path && spec_path[0] != '/' && strchr(spec_path, ':')) {
-		result = resolve_systemd(spec_path);
+	if (given && spec_path[0] != '/' && strchr(spec_path, ':')) {
+		char *result = resolve_systemd(spec_path);
+
 		if (!result)
 			errno = EINVAL;
 		return result;
 	}
-	if (!spec_path || !*spec_path || spec_path[0] != '/') {
-		if (!append_clean(&out, default_parent ? default_parent : "/"))
-			goto invalid;
+	ok = given && spec_path[0] == '/'
+		 ? true
+		 : append_clean(&out, default_parent ? default_parent : "/");
+	if (ok)
+		ok = given ? append_clean(&out, spec_path) : valid_id(id) && append_clean(&out, id);
+	/* The root of a hierarchy is never a container's. */
+	if (!ok || !*out) {
+		errno = EINVAL;
+		return NULL;
 	}
-	if (spec_path && *spec_path) {
-		if (!append_clean(&out, spec_path))
-			goto invalid;
-	} else if (!id || !*id || strchr(id, '/') || strcmp(id, "..") == 0 ||
-		   !append_clean(&out, id)) {
-		goto invalid;
-	}
-	if (!*out)
-		goto invalid; /* the root of a hierarchy is never a container's */
 	return steal_ptr(out);
-invalid:
-	errno = EINVAL;
-	return NULL;
 }
