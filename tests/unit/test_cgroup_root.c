@@ -110,13 +110,13 @@ static double ms_since(const struct timespec *t0)
 
 /* A child that counts in shared memory until killed; with self_h it first
  * attaches itself (cg_attach pid 0) and publishes how long that took. */
-static pid_t spawn_counter_self(int cgroup_fd, struct cg_handle *self_h)
+static pid_t spawn_counter_flags(int cgroup_fd, struct cg_handle *self_h, uint64_t flags)
 {
-	struct clone_args args = {.exit_signal = SIGCHLD};
+	struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
 	pid_t pid;
 
 	if (cgroup_fd >= 0) {
-		args.flags = CLONE_INTO_CGROUP;
+		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)cgroup_fd;
 	}
 	pid = (pid_t)sys_clone3(&args);
@@ -135,6 +135,11 @@ static pid_t spawn_counter_self(int cgroup_fd, struct cg_handle *self_h)
 	}
 	children[n_children++] = pid;
 	return pid;
+}
+
+static pid_t spawn_counter_self(int cgroup_fd, struct cg_handle *self_h)
+{
+	return spawn_counter_flags(cgroup_fd, self_h, 0);
 }
 
 static pid_t spawn_counter(int cgroup_fd)
@@ -452,6 +457,26 @@ static void child_attaches_itself_in_every_v1_hierarchy(void **state)
 	cg_free(h);
 }
 
+/* As the launcher's child would be: already in a new, unmapped user
+ * namespace, writing through fds its parent opened. */
+static void child_in_a_new_user_namespace_attaches_itself(void **state)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	struct cg_handle *h = create("selfuserns", NULL);
+	_cleanup_free_ char *want = xasprintf("%s/selfuserns\n", top);
+	_cleanup_free_ char *proc = NULL, *cgfile = NULL;
+	pid_t pid;
+
+	*self_attach_ms = 0;
+	pid = spawn_counter_flags(cg_clone_fd(h), h, CLONE_NEWUSER);
+	wait_self_attach(pid);
+	cgfile = xasprintf("/proc/%d/cgroup", (int)pid);
+	assert_int_equal(read_file_at(AT_FDCWD, cgfile, &proc, NULL, &err), 0);
+	for (char *line = proc; *line; line = strchr(line, '\n') + 1)
+		assert_memory_equal(strchr(strchr(line, ':') + 1, ':') + 1, want, strlen(want));
+	cg_free(h);
+}
+
 static uint64_t count_after(long ms)
 {
 	struct timespec ts = {0, ms * 1000000L};
@@ -697,6 +722,7 @@ int main(void)
 				      teardown),
 	    cmocka_unit_test_teardown(child_cloned_into_cgroup_is_in_every_hierarchy, teardown),
 	    cmocka_unit_test_teardown(child_attaches_itself_in_every_v1_hierarchy, teardown),
+	    cmocka_unit_test_teardown(child_in_a_new_user_namespace_attaches_itself, teardown),
 	    cmocka_unit_test_teardown(freeze_stops_the_child_and_thaw_resumes_it, teardown),
 	    cmocka_unit_test_teardown(kill_reaches_every_process_and_destroy_leaves_nothing,
 				      teardown),
