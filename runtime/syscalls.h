@@ -97,6 +97,12 @@ static inline int sys_fsmount(int fd, unsigned int flags, unsigned int attr_flag
 	return (int)syscall(SYS_fsmount, fd, flags, attr_flags);
 }
 
+/* bpf(2): glibc has no wrapper; union bpf_attr comes from <linux/bpf.h>. */
+static inline int sys_bpf(int cmd, void *attr, unsigned int size)
+{
+	return (int)syscall(SYS_bpf, cmd, attr, size);
+}
+
 static inline int sys_memfd_create(const char *name, unsigned int flags)
 {
 	return (int)syscall(SYS_memfd_create, name, flags);

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cgroup2.c - the driver of a cgroup2 hierarchy (the whole host on v2, the
+ * "unified" mount on a hybrid host): controllers are passed down through
+ * the ancestors' cgroup.subtree_control, freezing is cgroup.freeze with the
+ * outcome read from cgroup.events, SIGKILL for a whole tree is cgroup.kill.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+#include "cg_internal.h"
+#include "util.h"
+
+#define FREEZE_TIMEOUT_MS 2000
+
+static bool has_word(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)); p += len) {
+		bool start = p == list || p[-1] == ' ' || p[-1] == '\n';
+		bool end = p[len] == '\0' || p[len] == ' ' || p[len] == '\n';
+
+		if (start && end)
+			return true;
+	}
+	return false;
+}
+
+/* Enable each controller in one ancestor; those limits need must succeed,
+ * the rest (enabled only because a v2 host delegates all) may not. */
+static int enable_in(const char *dir, unsigned int wanted, unsigned int needed,
+		     struct ctr_error *err)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *present = NULL;
+
+	if (fd < 0)
+		return ctr_errno(err, "open %s", dir);
+	if (cg_read(fd, "cgroup.subtree_control", &present, err) < 0)
+		return ctr_error_prefix(err, "%s", dir);
+	for (unsigned int bit = 1; bit && bit <= wanted; bit <<= 1) {
+		const char *name = cg_ctrl_name(bit, true);
+		_cleanup_free_ char *cmd = NULL;
+
+		if (!(wanted & bit) || has_word(present, name))
+			continue;
+		cmd = xasprintf("+%s", name);
+		if (cg_write(fd, "cgroup.subtree_control", cmd, err) < 0 && (needed & bit))
+			return ctr_error_prefix(err, "enable %s controller in %s", name, dir);
+		ctr_error_clear(err);
+	}
+	return 0;
+}
+
+static int v2_prepare(const struct cg_dir *d, unsigned int needed, struct ctr_error *err)
+{
+	size_t root_len = strlen(d->hier->mountpoint);
+	/* A v2 host delegates everything it has (containers expect it); a hybrid
+	 * host's unified mount is shared, so only what the limits need. */
+	unsigned int wanted = needed | (d->hier->name[0] == '\0' ? d->hier->ctrls : 0);
+	_cleanup_free_ char *anc = xstrdup(d->abs);
+
+	wanted &= d->hier->ctrls;
+	if ((needed & ~d->hier->ctrls) != 0)
+		return ctr_error(err, ENOTSUP, "controllers missing in %s", d->hier->mountpoint);
+	if (!wanted)
+		return 0;
+	for (char *p = anc + root_len;; p = strchr(p + 1, '/')) {
+		char saved = *p;
+		int ret;
+
+		*p = '\0';
+		ret =
+		    enable_in(p == anc + root_len ? d->hier->mountpoint : anc, wanted, needed, err);
+		*p = saved;
+		if (ret < 0)
+			return ret;
+		if (!strchr(p + 1, '/'))
+			return 0; /* the next one is the leaf itself: processes live there */
+	}
+}
+
+static int read_frozen(int events_fd, bool *frozen, struct ctr_error *err)
+{
+	char buf[512];
+	ssize_t n = pread(events_fd, buf, sizeof(buf) - 1, 0);
+
+	if (n < 0)
+		return ctr_errno(err, "read cgroup.events");
+	buf[n] = '\0';
+	/* "populated 1\nfrozen 0\n" */
+	*frozen = str_has_prefix(buf, "frozen 1") || strstr(buf, "\nfrozen 1");
+	return 0;
+}
+
+/* cgroup.events changes are signalled as POLLPRI on an open fd. */
+static int wait_frozen(const struct cg_dir *d, bool want, struct ctr_error *err)
+{
+	_cleanup_close_ int fd = openat(d->fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+	long deadline = cg_now_ms() + FREEZE_TIMEOUT_MS;
+
+	if (fd < 0)
+		return ctr_errno(err, "open %s/cgroup.events", d->abs);
+	for (;;) {
+		struct pollfd pfd = {.fd = fd, .events = POLLPRI};
+		bool frozen;
+		long left;
+
+		if (read_frozen(fd, &frozen, err) < 0)
+			return ctr_error_prefix(err, "%s", d->abs);
+		if (frozen == want)
+			return 0;
+		left = deadline - cg_now_ms();
+		if (left <= 0)
+			return ctr_error(err, ETIMEDOUT, "%s: still %s after %d ms", d->abs,
+					 want ? "not frozen" : "frozen", FREEZE_TIMEOUT_MS);
+		if (poll(&pfd, 1, (int)(left < 10 ? left : 10)) < 0 && errno != EINTR)
+			return ctr_errno(err, "poll %s/cgroup.events", d->abs);
+	}
+}
+
+static int v2_freeze(const struct cg_dir *d, bool frozen, struct ctr_error *err)
+{
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	int ret;
+
+	ret = cg_write(d->fd, "cgroup.freeze", frozen ? "1" : "0", err);
+	if (ret < 0)
+		return ctr_error_prefix(err, "%s", d->abs);
+	ret = wait_frozen(d, frozen, err);
+	if (ret < 0 && frozen)
+		(void)cg_write(d->fd, "cgroup.freeze", "0",
+			       &ignored); /* no half-frozen leftovers */
+	return ret;
+}
+
+static int v2_is_frozen(const struct cg_dir *d, bool *frozen, struct ctr_error *err)
+{
+	_cleanup_close_ int fd = openat(d->fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return ctr_errno(err, "open %s/cgroup.events", d->abs);
+	return read_frozen(fd, frozen, err);
+}
+
+static int v2_kill_all(const struct cg_dir *d, struct ctr_error *err)
+{
+	if (!cg_file_exists(d->fd, "cgroup.kill"))
+		return -EOPNOTSUPP;
+	if (cg_write(d->fd, "cgroup.kill", "1", err) < 0)
+		return ctr_error_prefix(err, "%s", d->abs);
+	return 0;
+}
+
+const struct cg_driver cg_driver_v2 = {
+    .name = "cgroup2",
+    .prepare = v2_prepare,
+    .freeze = v2_freeze,
+    .is_frozen = v2_is_frozen,
+    .kill_all = v2_kill_all,
+};
