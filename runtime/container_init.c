@@ -265,18 +265,19 @@ static int wait_for_start(int fifo_fd, struct ctr_error *err)
 	return 0;
 }
 
-_Noreturn void container_init(const struct launch_opts *o, int sock, int new_userns,
-			      int new_cgroupns)
+_Noreturn void container_init(const struct launch_opts *o, const struct init_args *args)
 {
-	struct init_ctx c = {.o = o, .sock = sock, .new_userns = new_userns,
-			     .new_cgroupns = new_cgroupns};
+	struct init_ctx c = {.o = o, .sock = args->sock, .new_userns = args->new_userns,
+			     .new_cgroupns = args->new_cgroupns};
 	struct ctr_error err = CTR_ERROR_INIT;
+	int sock = args->sock;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* No process in the container may open our /proc/PID/exe or memory
 	 * before execve replaces this image. */
 	prctl(PR_SET_DUMPABLE, 0);
-	if (setup_container(&c, &err) < 0 || commit(&c, &err) < 0) {
+	if ((o->cg && cg_attach(o->cg, 0, args->cloned_into, &err) < 0) ||
+	    setup_container(&c, &err) < 0 || commit(&c, &err) < 0) {
 		sync_send_error(sock, &err);
 		_exit(1);
 	}

@@ -55,6 +55,8 @@ static int differing_namespaces(pid_t pid)
 
 struct exec_ctx {
 	const struct exec_opts *o;
+	struct cg_handle *cg;
+	bool cloned_into;
 	const struct spec *spec;
 	int init_pidfd;
 	int join_flags;
@@ -88,6 +90,8 @@ static int exec_child_setup(struct exec_ctx *c, struct ctr_error *err)
 	const struct spec_process *p = c->o->process;
 	int ret;
 
+	if (c->cg && (ret = cg_attach(c->cg, 0, c->cloned_into, err)) < 0)
+		return ret;
 	ret = sync_expect(c->sock, SYNC_GO, NULL, err);
 	if (ret < 0)
 		return ret;
@@ -159,10 +163,10 @@ static int exec_serve(const struct exec_opts *o, int sock, int console, int *pty
 	}
 }
 
-static pid_t clone_exec(struct exec_ctx *c, struct cg_handle *cg, int *pidfd,
-			bool *cloned_into, struct ctr_error *err)
+static pid_t clone_exec(struct exec_ctx *c, int *pidfd, struct ctr_error *err)
 {
-	int cgfd = cg ? cg_clone_fd(cg) : -1;
+	int cgfd = c->cg ? cg_clone_fd(c->cg) : -1;
+	bool *cloned_into = &c->cloned_into;
 	int enter = c->join_flags & (CLONE_NEWPID | CLONE_NEWTIME);
 	_cleanup_close_ int own_pid = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
 	_cleanup_close_ int own_time = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
@@ -172,6 +176,7 @@ static pid_t clone_exec(struct exec_ctx *c, struct cg_handle *cg, int *pidfd,
 
 	if (enter && setns(c->init_pidfd, enter) < 0)
 		return ctr_errno(err, "enter the container's pid namespace");
+	*cloned_into = cgfd >= 0;
 	if (cgfd >= 0) {
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)cgfd;
@@ -179,7 +184,7 @@ static pid_t clone_exec(struct exec_ctx *c, struct cg_handle *cg, int *pidfd,
 	pid = sys_clone3(&args);
 	if (pid < 0 && cgfd >= 0) {
 		args.flags &= ~CLONE_INTO_CGROUP;
-		cgfd = -1;
+		*cloned_into = false;
 		pid = sys_clone3(&args);
 	}
 	if (pid == 0)
@@ -190,21 +195,19 @@ static pid_t clone_exec(struct exec_ctx *c, struct cg_handle *cg, int *pidfd,
 		setns(own_time, CLONE_NEWTIME);
 	if (pid < 0)
 		return ctr_errno(err, "clone3");
-	*cloned_into = cgfd >= 0;
 	return (pid_t)pid;
 }
 
-static int exec_launch(struct exec_ctx *c, struct cg_handle *cg, int console, pid_t *pid_out,
-		       int *pidfd, int *pty, struct ctr_error *err)
+static int exec_launch(struct exec_ctx *c, int console, pid_t *pid_out, int *pidfd, int *pty,
+		       struct ctr_error *err)
 {
-	bool cloned_into = false;
 	int socks[2], ret;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0)
 		return ctr_errno(err, "socketpair");
 	c->sock = socks[1];
-	pid = clone_exec(c, cg, pidfd, &cloned_into, err);
+	pid = clone_exec(c, pidfd, err);
 	if (pid == 0) {
 		close(socks[0]);
 		exec_child(c);
@@ -214,8 +217,8 @@ static int exec_launch(struct exec_ctx *c, struct cg_handle *cg, int console, pi
 		close(socks[0]);
 		return (int)pid;
 	}
-	ret = cg ? cg_attach(cg, pid, cloned_into, err) : 0;
-	if (ret == 0 && (ret = sync_send(socks[0], SYNC_GO, 0, NULL, -1)) < 0)
+	ret = sync_send(socks[0], SYNC_GO, 0, NULL, -1);
+	if (ret < 0)
 		ret = ctr_errnum(err, ret, "start exec process");
 	if (ret == 0)
 		ret = exec_serve(c->o, socks[0], console, pty, err);
@@ -301,9 +304,10 @@ int container_exec(struct ctr_runtime *rt, const struct exec_opts *o, int *exit_
 		}
 	}
 	c.spec = spec;
+	c.cg = cg;
 	c.init_pidfd = init_pidfd;
 	c.join_flags = differing_namespaces(cs.pid);
-	ret = exec_launch(&c, cg, console, &pid, &pidfd, &pty, err);
+	ret = exec_launch(&c, console, &pid, &pidfd, &pty, err);
 	if (cg)
 		cg_free(cg);
 	spec_free(spec);

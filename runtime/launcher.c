@@ -155,6 +155,9 @@ static pid_t clone_init(const struct launch_opts *o, uint64_t flags, int *pidfd,
 	};
 	long pid;
 
+	/* Set before each clone3: the child reads its own copy to know which
+	 * hierarchies it still has to join. */
+	*cloned_into = cgfd >= 0;
 	if (cgfd >= 0) {
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)cgfd;
@@ -162,15 +165,14 @@ static pid_t clone_init(const struct launch_opts *o, uint64_t flags, int *pidfd,
 	pid = sys_clone3(&args);
 	if (pid < 0 && cgfd >= 0 && (errno == EOPNOTSUPP || errno == EBUSY)) {
 		/* The cgroup2 directory refuses direct placement (e.g. controllers
-		 * in threaded mode); attach by writing cgroup.procs instead. */
+		 * in threaded mode): the child joins it like the v1 ones. */
 		args.flags &= ~CLONE_INTO_CGROUP;
 		args.cgroup = 0;
-		cgfd = -1;
+		*cloned_into = false;
 		pid = sys_clone3(&args);
 	}
 	if (pid < 0)
 		return ctr_errno(err, "clone3");
-	*cloned_into = cgfd >= 0;
 	return (pid_t)pid;
 }
 
@@ -241,8 +243,8 @@ static int send_go(const struct launch_opts *o, int sock, pid_t pid, struct ctr_
 }
 
 /* Everything the parent does between clone3 and READY, then commit. */
-static int drive_child(const struct launch_opts *o, int sock, pid_t pid, bool cloned_into,
-		       bool new_userns, struct launch_result *r, struct ctr_error *err)
+static int drive_child(const struct launch_opts *o, int sock, pid_t pid, bool new_userns,
+		       struct launch_result *r, struct ctr_error *err)
 {
 	int ret;
 
@@ -250,11 +252,6 @@ static int drive_child(const struct launch_opts *o, int sock, pid_t pid, bool cl
 		ret = launcher_write_id_maps(pid, &o->spec->linux, err);
 		if (ret < 0)
 			return ctr_error_prefix(err, "write id maps");
-	}
-	if (o->cg) {
-		ret = cg_attach(o->cg, pid, cloned_into, err);
-		if (ret < 0)
-			return ret;
 	}
 	ret = send_go(o, sock, pid, err);
 	if (ret < 0)
@@ -297,8 +294,11 @@ int launcher_start(const struct launch_opts *o, struct launch_result *r, struct 
 	ret = enter_child_namespaces(spec, &saved, err);
 	pid = ret < 0 ? ret : clone_init(o, flags, &pidfd, &cloned_into, err);
 	if (pid == 0) {
+		struct init_args args = {.sock = socks[1], .new_userns = !!(flags & CLONE_NEWUSER),
+					 .new_cgroupns = cgns && !cgns->path,
+					 .cloned_into = cloned_into};
 		close(socks[0]);
-		container_init(o, socks[1], !!(flags & CLONE_NEWUSER), cgns && !cgns->path);
+		container_init(o, &args);
 	}
 	leave_child_namespaces(&saved);
 	close(socks[1]);
@@ -306,7 +306,7 @@ int launcher_start(const struct launch_opts *o, struct launch_result *r, struct 
 		close(socks[0]);
 		return (int)pid;
 	}
-	ret = drive_child(o, socks[0], pid, cloned_into, flags & CLONE_NEWUSER, r, err);
+	ret = drive_child(o, socks[0], pid, flags & CLONE_NEWUSER, r, err);
 	close(socks[0]);
 	if (ret < 0) {
 		kill_and_reap(pid, pidfd);

@@ -59,9 +59,18 @@ struct launch_result {
 
 int launcher_start(const struct launch_opts *o, struct launch_result *r, struct ctr_error *err);
 
-/* Child side (container_init.c): never returns. */
-_Noreturn void container_init(const struct launch_opts *o, int sock, int new_userns,
-			      int new_cgroupns);
+/* What the child learns from the clone itself. */
+struct init_args {
+	int sock;          /* its end of the sync socketpair */
+	bool new_userns;   /* clone3 made a user namespace: maps come from the parent */
+	bool new_cgroupns; /* unshare a cgroup namespace once placed */
+	bool cloned_into;  /* CLONE_INTO_CGROUP placed it in the cgroup2 hierarchy */
+};
+
+/* Child side (container_init.c): never returns. The child moves itself into
+ * its v1 cgroups: a thread joining through `tasks` skips the RCU grace
+ * period (~10 ms here) that a parent writing cgroup.procs pays. */
+_Noreturn void container_init(const struct launch_opts *o, const struct init_args *args);
 
 /* Helpers shared by the launcher and exec. */
 int launcher_write_id_maps(pid_t pid, const struct spec_linux *l, struct ctr_error *err);

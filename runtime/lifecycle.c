@@ -190,6 +190,8 @@ static void fill_initial_state(struct ctr_runtime *rt, const struct create_opts 
 	cs->terminal = spec->process.terminal;
 	if (!rt->cgroups_disabled)
 		cs->cgroup_path = cg_resolve_path(spec->linux.cgroups_path, rt->cgroup_parent, o->id);
+	/* cg_resolve_path refuses (NULL) a path it cannot place: reported by
+	 * the caller before anything is made. */
 	if (spec->n_annotations) {
 		cs->annotations = xcalloc(spec->n_annotations, sizeof(*cs->annotations));
 		for (size_t i = 0; i < spec->n_annotations; i++) {
@@ -225,6 +227,13 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 	ret = state_validate_id(o->id, err);
 	if (ret < 0)
 		return ret;
+	if (!rt->cgroups_disabled) {
+		_cleanup_free_ char *path = cg_resolve_path(o->spec->linux.cgroups_path,
+							    rt->cgroup_parent, o->id);
+		if (!path)
+			return ctr_error(err, EINVAL, "config.json: linux.cgroupsPath: invalid path '%s'",
+					 o->spec->linux.cgroups_path ? o->spec->linux.cgroups_path : "");
+	}
 	if (o->spec->process.terminal && !o->console_socket && mode == LAUNCH_CREATE)
 		return ctr_error(err, EINVAL,
 				 "process.terminal is set but no --console-socket was given");

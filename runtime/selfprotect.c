@@ -74,3 +74,15 @@ int selfprotect_reexec(char **argv, struct ctr_error *err)
 	close(mfd);
 	return ctr_errno(err, "re-execute from sealed copy");
 }
+
+static char **saved_argv;
+
+void selfprotect_set_argv(char **argv)
+{
+	saved_argv = argv;
+}
+
+char **selfprotect_argv(void)
+{
+	return saved_argv;
+}

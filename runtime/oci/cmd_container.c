@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_container.c - create, run, start, state, kill, delete, pause, resume. */
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <signal.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "oci.h"
 #include "opts.h"
+#include "selfprotect.h"
 #include "signals.h"
 #include "spec_oci.h"
 #include "util.h"
@@ -111,12 +113,22 @@ int cmd_create(struct oci_globals *g, int argc, char **argv, struct ctr_error *e
 	return ret;
 }
 
+static bool new_pid_namespace(const struct spec *spec)
+{
+	const struct spec_namespace *ns = spec_find_namespace(spec, CLONE_NEWPID);
+
+	return ns && !ns->path;
+}
+
 int cmd_run(struct oci_globals *g, int argc, char **argv, struct ctr_error *err)
 {
 	struct create_args a = {.is_run = true};
 	int ret, code = 0;
 
 	ret = load_create_args(argc, argv, &a, err);
+	/* See selfprotect.h: only an init that others can see needs the copy. */
+	if (ret == 0 && !new_pid_namespace(a.o.spec))
+		ret = selfprotect_reexec(selfprotect_argv(), err);
 	if (ret == 0 && (ret = oci_open_runtime(g, true, err)) == 0)
 		ret = container_run(&g->rt, &a.o, a.detach, &code, err);
 	free_create_args(&a);

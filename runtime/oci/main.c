@@ -34,7 +34,7 @@ struct command {
 static const struct command commands[] = {
 	{"create", cmd_create, true, "create a container (its init waits for start)"},
 	{"start", cmd_start, false, "start the user process of a created container"},
-	{"run", cmd_run, true, "create and start a container"},
+	{"run", cmd_run, false, "create and start a container"}, /* re-execs itself when needed */
 	{"state", cmd_state, false, "print the state of a container as JSON"},
 	{"kill", cmd_kill, false, "send a signal to the container's init (or all processes)"},
 	{"delete", cmd_delete, false, "delete a container and everything it holds"},
@@ -202,6 +202,7 @@ int main(int argc, char **argv)
 	struct ctr_error err = CTR_ERROR_INIT;
 	int first, ret;
 
+	selfprotect_set_argv(argv);
 	first = opts_parse(global_opts, argc - 1, argv + 1, global_option, &globals, &err);
 	if (first >= 0 && globals.log_path) {
 		log_fd = open(globals.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
