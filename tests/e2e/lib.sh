@@ -1,0 +1,127 @@
+# Shared by the end-to-end tests (sourced, bash): TAP output, bounded client
+# calls, and the cleanup of what a client daemon leaves behind.
+#
+# Every test file runs against the runtime named by RUNTIME (an absolute
+# path; default: the ctr-oci built at the top of the tree, i.e. in the
+# directory `make` runs from). RUNTIME=/usr/sbin/runc checks the tests
+# themselves against the reference runtime.
+
+E2E_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+RUNTIME=${RUNTIME:-$(pwd)/ctr-oci}
+# Upper bound of any single client call: nothing may hang CI.
+E2E_TIMEOUT=${E2E_TIMEOUT:-60}
+
+t_count=0
+t_failed=0
+
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+ok() { t_count=$((t_count + 1)); echo "ok $t_count - $1"; }
+skip() { t_count=$((t_count + 1)); echo "ok $t_count - $1 # SKIP $2"; }
+# not_ok NAME [DIAGNOSTIC...]
+not_ok() {
+	t_count=$((t_count + 1)) t_failed=$((t_failed + 1))
+	echo "not ok $t_count - $1"
+	shift
+	[ $# -eq 0 ] || diag "$@"
+}
+skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+bail_out() { echo "Bail out! $1"; exit 1; }
+# The plan comes last, so a test file need not count its tests up front.
+tap_finish() { echo "1..$t_count"; [ "$t_failed" -eq 0 ]; }
+
+# t_run CMD...: runs one client call, bounded; leaves its exit status in
+# $rc and its stdout and stderr together in $out (NUL bytes dropped).
+t_run() {
+	out=$(
+		timeout -k 5 "$E2E_TIMEOUT" "$@" 2>&1 | tr -d '\0'
+		exit "${PIPESTATUS[0]}"
+	)
+	rc=$?
+}
+
+# expect NAME RC [OUTPUT]: judges the last t_run; OUTPUT, when given, must
+# match exactly.
+expect() {
+	if [ "$rc" = "$2" ] && { [ $# -lt 3 ] || [ "$out" = "$3" ]; }; then
+		ok "$1"
+	else
+		not_ok "$1" "expected exit $2${3+ and output '$3'}" "got exit $rc, output:" "$out"
+	fi
+}
+
+# wait_until SECONDS CMD...: polls CMD every 0.1 s until it succeeds.
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# e2e_require CMD...: skips the whole file unless we are root, the runtime
+# exists and every client command is installed.
+e2e_require() {
+	local c
+	[ "$(id -u)" -eq 0 ] || skip_all "needs root"
+	case $RUNTIME in
+	/*) ;;
+	*) bail_out "RUNTIME must be an absolute path, got '$RUNTIME'" ;;
+	esac
+	[ -x "$RUNTIME" ] || skip_all "runtime $RUNTIME not built"
+	for c in "$@" timeout jq; do
+		command -v "$c" >/dev/null || skip_all "$c is not installed"
+	done
+}
+
+# e2e_fill TEMPLATE OUT: writes a config template with @DIR@ and @RUNTIME@
+# replaced.
+e2e_fill() {
+	sed -e "s|@DIR@|$E2E_DIR|g" -e "s|@RUNTIME@|$RUNTIME|g" "$1" >"$2"
+}
+
+# Processes whose command line names our private directory were started by
+# our own daemon for us (shims, conmon); the daemon does not always take
+# them down with it. Killed by pid.
+e2e_kill_leftover_processes() {
+	local p
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
+		[ "$p" != $$ ] && [ "$p" != "$BASHPID" ] || continue
+		if tr "\0" " " 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "$E2E_DIR"; then
+			diag "killing leftover process $p: $(tr "\0" " " 2>/dev/null <"/proc/$p/cmdline")"
+			kill -KILL "$p" 2>/dev/null
+		fi
+	done
+}
+
+# Unmounts everything below DIR, deepest first (overlays of rootfs, the
+# private bind mounts storage drivers make of their own roots).
+e2e_umount_under() {
+	local m
+	awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo |
+		sort -r | while read -r m; do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+	done
+}
+
+# Removes a cgroup path that clients created for our containers, in every
+# hierarchy, deepest first. Only ever called with our own unique parent.
+e2e_rmdir_cgroups() {
+	local root
+	for root in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+		[ -d "$root$1" ] || continue
+		find "$root$1" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+}
+
+# Last step of every cleanup: the private directory, unless something is
+# still mounted there (then removing it could reach through a mount).
+e2e_remove_dir() {
+	e2e_umount_under "$E2E_DIR"
+	if grep -qF " $E2E_DIR" /proc/self/mountinfo; then
+		diag "mounts left under $E2E_DIR; not removing it"
+		return 1
+	fi
+	rm -rf "$E2E_DIR"
+}
