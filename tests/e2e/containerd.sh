@@ -7,6 +7,7 @@
 # with TERM then KILL, delete, exit codes. containerd's CLI is also named
 # ctr, so it is always called by its absolute path.
 set -u -o pipefail
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 CTR=/usr/bin/ctr
@@ -85,6 +86,10 @@ t_run "${ctrd[@]}" run --rm --runc-binary "$RUNTIME" --runc-root "$runtime_root"
 expect "run returns the command's exit code" 3
 
 t_run "${ctrd[@]}" run --rm --runc-binary "$RUNTIME" --runc-root "$runtime_root" \
+	"$image" e2e-stdin sh -c 'read -r line; echo "got $line"' <<<"piped in"
+expect "run passes stdin through to the process" 0 "got piped in"
+
+t_run "${ctrd[@]}" run --rm --runc-binary "$RUNTIME" --runc-root "$runtime_root" \
 	"$image" e2e-noexec /no/such/binary
 if [ "$rc" -ne 0 ] && grep -qi 'no such file' <<<"$out"; then
 	ok "run of a missing binary fails with the runtime's error"
@@ -115,6 +120,14 @@ else
 fi
 
 pid=$(client tasks ls 2>/dev/null | awk '$1 == "e2e-long" { print $2 }')
+t_run "$RUNTIME" --root "$runtime_root/$ns" state e2e-long
+if [ "$rc" -eq 0 ] && jq -e --arg pid "$pid" \
+	'.id == "e2e-long" and .status == "running" and (.pid | tostring) == $pid' <<<"$out" >/dev/null; then
+	ok "the runtime's state shows the container running with its pid"
+else
+	not_ok "the runtime's state shows the container running with its pid" "init pid '$pid', exit $rc, output:" "$out"
+fi
+
 t_run "${ctrd[@]}" tasks ps e2e-long
 if [ "$rc" -eq 0 ] && [ -n "$pid" ] && awk 'NR > 1 { print $1 }' <<<"$out" | grep -qx "$pid"; then
 	ok "task ps lists the container's init process"
@@ -130,17 +143,17 @@ t_run "${ctrd[@]}" tasks exec --exec-id e2 e2e-long sh -c 'exit 4'
 expect "exec returns the command's exit code" 4
 
 t_run "${ctrd[@]}" tasks pause e2e-long
-if [ "$rc" -eq 0 ] && task_is e2e-long PAUSED; then
-	ok "pause shows the task paused"
+if [ "$rc" -eq 0 ] && task_is e2e-long PAUSED && e2e_frozen "$pid"; then
+	ok "pause shows the task paused and freezes it"
 else
-	not_ok "pause shows the task paused" "exit $rc, status '$(task_status e2e-long)', output:" "$out"
+	not_ok "pause shows the task paused and freezes it" "exit $rc, status '$(task_status e2e-long)', output:" "$out"
 fi
 
 t_run "${ctrd[@]}" tasks resume e2e-long
-if [ "$rc" -eq 0 ] && task_is e2e-long RUNNING; then
-	ok "resume shows the task running again"
+if [ "$rc" -eq 0 ] && task_is e2e-long RUNNING && ! e2e_frozen "$pid"; then
+	ok "resume shows the task running again and thaws it"
 else
-	not_ok "resume shows the task running again" "exit $rc, status '$(task_status e2e-long)', output:" "$out"
+	not_ok "resume shows the task running again and thaws it" "exit $rc, status '$(task_status e2e-long)', output:" "$out"
 fi
 
 t_run "${ctrd[@]}" tasks exec --exec-id e3 e2e-long echo after resume
@@ -172,8 +185,18 @@ else
 	not_ok "kill with KILL stops it" "exit $rc, status '$(task_status e2e-long)', output:" "$out"
 fi
 
+# kill --all reaches every process of the container, not only its init.
+t_run "${ctrd[@]}" run -d "${run_opts[@]}" "$image" e2e-all sh -c 'sleep 1000 & sleep 1000'
+wait_until 10 task_is e2e-all RUNNING
+t_run "${ctrd[@]}" tasks kill --all --signal KILL e2e-all
+if [ "$rc" -eq 0 ] && wait_until 10 task_is e2e-all STOPPED; then
+	ok "kill --all with KILL stops a task with several processes"
+else
+	not_ok "kill --all with KILL stops a task with several processes" "exit $rc, status '$(task_status e2e-all)', output:" "$out"
+fi
+
 # Delete: containerd's records and the runtime's state both go.
-for id in e2e-long e2e-term; do
+for id in e2e-long e2e-term e2e-all; do
 	t_run "${ctrd[@]}" tasks rm "$id"
 	r1=$rc o1=$out
 	t_run "${ctrd[@]}" containers rm "$id"

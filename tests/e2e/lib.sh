@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the end-to-end tests (sourced, bash): TAP output, bounded client
 # calls, and the cleanup of what a client daemon leaves behind.
 #
@@ -6,6 +7,7 @@
 # directory `make` runs from). RUNTIME=/usr/sbin/runc checks the tests
 # themselves against the reference runtime.
 
+# shellcheck disable=SC2034 # used by the test files
 E2E_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RUNTIME=${RUNTIME:-$(pwd)/ctr-oci}
 # Upper bound of any single client call: nothing may hang CI.
@@ -57,6 +59,19 @@ wait_until() {
 		[ "$SECONDS" -lt "$deadline" ] || return 1
 		sleep 0.1
 	done
+}
+
+# e2e_frozen PID: whether the kernel has PID's cgroup frozen (the v1 freezer
+# where there is one, else cgroup2's own), not merely a client's record.
+e2e_frozen() {
+	local path
+	path=$(awk -F: '$2 == "freezer" { print $3 }' "/proc/$1/cgroup" 2>/dev/null)
+	if [ -n "$path" ]; then
+		[ "$(cat "/sys/fs/cgroup/freezer$path/freezer.state" 2>/dev/null)" = FROZEN ]
+		return
+	fi
+	path=$(awk -F: '$1 == "0" { print $3 }' "/proc/$1/cgroup" 2>/dev/null)
+	grep -qx 'frozen 1' "/sys/fs/cgroup$path/cgroup.events" 2>/dev/null
 }
 
 # e2e_require CMD...: skips the whole file unless we are root, the runtime

@@ -7,6 +7,7 @@
 # podman drives it: run, exec, pause/unpause, stop with TERM then KILL,
 # remove, exit codes, terminals.
 set -u -o pipefail
+# shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 e2e_require podman conmon
@@ -60,6 +61,9 @@ expect "run prints the command's output" 0 "hello from the container"
 t_run "${pm[@]}" run --rm "${run_opts[@]}" "$image" sh -c 'exit 3'
 expect "run returns the command's exit code" 3
 
+t_run "${pm[@]}" run --rm -i "${run_opts[@]}" "$image" sh -c 'read -r line; echo "got $line"' <<<"piped in"
+expect "run -i passes stdin through to the process" 0 "got piped in"
+
 t_run "${pm[@]}" run --rm "${run_opts[@]}" "$image" /no/such/binary
 if [ "$rc" -ne 0 ] && grep -qi 'no such file' <<<"$out"; then
 	ok "run of a missing binary fails with the runtime's error"
@@ -83,6 +87,16 @@ else
 	not_ok "run -d leaves the container running" "exit $rc, status '$(status_of e2e-long)', output:" "$out"
 fi
 
+pid=$(client inspect -f '{{.State.Pid}}' e2e-long 2>/dev/null)
+# podman passes no --root: the runtime's default root holds the state.
+t_run "$RUNTIME" state "$long_id"
+if [ "$rc" -eq 0 ] && jq -e --arg id "$long_id" --arg pid "$pid" \
+	'.id == $id and .status == "running" and (.pid | tostring) == $pid' <<<"$out" >/dev/null; then
+	ok "the runtime's state shows the container running with its pid"
+else
+	not_ok "the runtime's state shows the container running with its pid" "pid '$pid', exit $rc, output:" "$out"
+fi
+
 t_run "${pm[@]}" exec e2e-long sh -c 'echo from exec; cat /proc/1/cmdline | tr "\0" " "'
 expect "exec runs a command in the running container" 0 "from exec
 sleep 1000 "
@@ -95,17 +109,17 @@ out=$(tr -d '\r' <<<"$out")
 expect "exec -t gives the process a terminal" 0 "on-a-tty"
 
 t_run "${pm[@]}" pause e2e-long
-if [ "$rc" -eq 0 ] && status_is e2e-long paused; then
-	ok "pause shows the container paused"
+if [ "$rc" -eq 0 ] && status_is e2e-long paused && e2e_frozen "$pid"; then
+	ok "pause shows the container paused and freezes it"
 else
-	not_ok "pause shows the container paused" "exit $rc, status '$(status_of e2e-long)', output:" "$out"
+	not_ok "pause shows the container paused and freezes it" "exit $rc, status '$(status_of e2e-long)', output:" "$out"
 fi
 
 t_run "${pm[@]}" unpause e2e-long
-if [ "$rc" -eq 0 ] && status_is e2e-long running; then
-	ok "unpause shows the container running again"
+if [ "$rc" -eq 0 ] && status_is e2e-long running && ! e2e_frozen "$pid"; then
+	ok "unpause shows the container running again and thaws it"
 else
-	not_ok "unpause shows the container running again" "exit $rc, status '$(status_of e2e-long)', output:" "$out"
+	not_ok "unpause shows the container running again and thaws it" "exit $rc, status '$(status_of e2e-long)', output:" "$out"
 fi
 
 t_run "${pm[@]}" exec e2e-long echo after unpause
