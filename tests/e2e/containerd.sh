@@ -25,11 +25,18 @@ daemon_pid=
 ctrd=("$CTR" -a "$sock" -n "$ns")
 # Direct client calls are bounded too; t_run bounds its own.
 client() { timeout -k 5 "$E2E_TIMEOUT" "${ctrd[@]}" "$@"; }
-# Every container runs on $RUNTIME with its state below our directory.
-run_opts=(--runc-binary "$RUNTIME" --runc-root "$runtime_root" --null-io)
+# Every container runs on $RUNTIME with its state below our directory, and
+# ctr's stdio fifos go there too (not to /run/containerd/fifo).
+run_base=(--runc-binary "$RUNTIME" --runc-root "$runtime_root" --fifo-dir "$E2E_DIR/fifo")
+run_opts=("${run_base[@]}" --null-io)
+exec_opts=(--fifo-dir "$E2E_DIR/fifo")
 
 cleanup() {
 	local id
+	# The shim's and the runtime's errors end up in containerd's log.
+	if [ "$t_failed" -gt 0 ] && [ -s "$E2E_DIR/containerd.log" ]; then
+		diag "containerd's last warnings and errors:" "$(grep -E 'level=(warning|error)' "$E2E_DIR/containerd.log" | tail -n 20)"
+	fi
 	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
 		for id in $(client containers ls -q 2>/dev/null); do
 			client tasks kill -s KILL "$id" >/dev/null 2>&1
@@ -77,20 +84,16 @@ expect "the busybox image imports" 0
 [ "$rc" -eq 0 ] || bail_out "no image to run"
 
 # run: output and exit codes come back through the shim.
-t_run "${ctrd[@]}" run --rm --runc-binary "$RUNTIME" --runc-root "$runtime_root" \
-	"$image" e2e-echo echo hello from the container
+t_run "${ctrd[@]}" run --rm "${run_base[@]}" "$image" e2e-echo echo hello from the container
 expect "run prints the command's output" 0 "hello from the container"
 
-t_run "${ctrd[@]}" run --rm --runc-binary "$RUNTIME" --runc-root "$runtime_root" \
-	"$image" e2e-exit sh -c 'exit 3'
+t_run "${ctrd[@]}" run --rm "${run_base[@]}" "$image" e2e-exit sh -c 'exit 3'
 expect "run returns the command's exit code" 3
 
-t_run "${ctrd[@]}" run --rm --runc-binary "$RUNTIME" --runc-root "$runtime_root" \
-	"$image" e2e-stdin sh -c 'read -r line; echo "got $line"' <<<"piped in"
+t_run "${ctrd[@]}" run --rm "${run_base[@]}" "$image" e2e-stdin sh -c 'read -r line; echo "got $line"' <<<"piped in"
 expect "run passes stdin through to the process" 0 "got piped in"
 
-t_run "${ctrd[@]}" run --rm --runc-binary "$RUNTIME" --runc-root "$runtime_root" \
-	"$image" e2e-noexec /no/such/binary
+t_run "${ctrd[@]}" run --rm "${run_base[@]}" "$image" e2e-noexec /no/such/binary
 if [ "$rc" -ne 0 ] && grep -qi 'no such file' <<<"$out"; then
 	ok "run of a missing binary fails with the runtime's error"
 else
@@ -101,7 +104,7 @@ fi
 # socket. ctr wants a terminal of its own for -t, so script(1) gives it one.
 if command -v script >/dev/null; then
 	t_run script -qec "$(printf '%q ' "$CTR" -a "$sock" -n "$ns" run --rm -t \
-		--runc-binary "$RUNTIME" --runc-root "$runtime_root" "$image" e2e-tty \
+		"${run_base[@]}" "$image" e2e-tty \
 		sh -c 'test -t 0 && test -t 1 && echo on-a-tty')" /dev/null
 	# The pty echoes what ctr forwards from its stdin (a NUL shows as ^@).
 	out=$(tr -d "\r" <<<"$out" | sed "s/^\^@//")
@@ -135,11 +138,11 @@ else
 	not_ok "task ps lists the container's init process" "init pid '$pid', exit $rc, output:" "$out"
 fi
 
-t_run "${ctrd[@]}" tasks exec --exec-id e1 e2e-long sh -c 'echo from exec; cat /proc/1/cmdline | tr "\0" " "'
+t_run "${ctrd[@]}" tasks exec "${exec_opts[@]}" --exec-id e1 e2e-long sh -c 'echo from exec; cat /proc/1/cmdline | tr "\0" " "'
 expect "exec runs a command in the running container" 0 "from exec
 sleep 1000 "
 
-t_run "${ctrd[@]}" tasks exec --exec-id e2 e2e-long sh -c 'exit 4'
+t_run "${ctrd[@]}" tasks exec "${exec_opts[@]}" --exec-id e2 e2e-long sh -c 'exit 4'
 expect "exec returns the command's exit code" 4
 
 t_run "${ctrd[@]}" tasks pause e2e-long
@@ -156,7 +159,7 @@ else
 	not_ok "resume shows the task running again and thaws it" "exit $rc, status '$(task_status e2e-long)', output:" "$out"
 fi
 
-t_run "${ctrd[@]}" tasks exec --exec-id e3 e2e-long echo after resume
+t_run "${ctrd[@]}" tasks exec "${exec_opts[@]}" --exec-id e3 e2e-long echo after resume
 expect "exec works after resume" 0 "after resume"
 
 # Stop, the way an orchestrator does: TERM first, KILL after a timeout.
