@@ -35,7 +35,8 @@ cleanup() {
 	local id
 	# The shim's and the runtime's errors end up in containerd's log.
 	if [ "$t_failed" -gt 0 ] && [ -s "$E2E_DIR/containerd.log" ]; then
-		diag "containerd's last warnings and errors:" "$(grep -E 'level=(warning|error)' "$E2E_DIR/containerd.log" | tail -n 20)"
+		diag "containerd's last warnings and errors:" "$(grep -E 'level=(warning|error)' "$E2E_DIR/containerd.log" |
+			grep -vE 'copy shim log|shim disconnected' | tail -n 15)"
 	fi
 	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
 		for id in $(client containers ls -q 2>/dev/null); do
@@ -100,6 +101,18 @@ else
 	not_ok "run of a missing binary fails with the runtime's error" "exit $rc, output:" "$out"
 fi
 
+# The process settings a client puts in config.json reach the process.
+mkdir -p "$E2E_DIR/share"
+echo "from the host" >"$E2E_DIR/share/file"
+t_run "${ctrd[@]}" run --rm "${run_base[@]}" --env E2E_VAR=set-by-client --cwd /tmp \
+	--mount "type=bind,src=$E2E_DIR/share,dst=/share,options=rbind:ro" "$image" e2e-settings \
+	sh -c 'echo "$E2E_VAR $(pwd) $(cat /share/file)"; touch /share/new 2>/dev/null && echo bind mount writable; exit 0'
+expect "run applies env, cwd and a read-only bind mount" 0 "set-by-client /tmp from the host"
+
+t_run "${ctrd[@]}" run --rm "${run_base[@]}" --read-only "$image" e2e-ro \
+	sh -c 'touch /new 2>/dev/null && echo writable || echo read-only'
+expect "run --read-only makes the rootfs read-only" 0 "read-only"
+
 # A terminal: the runtime hands the pty master to the shim over the console
 # socket. ctr wants a terminal of its own for -t, so script(1) gives it one.
 if command -v script >/dev/null; then
@@ -115,7 +128,7 @@ fi
 
 # A long-running container for exec, ps, pause and stop. sleep as PID 1 of
 # its pid namespace has no TERM handler, so TERM does not stop it.
-t_run "${ctrd[@]}" run -d "${run_opts[@]}" "$image" e2e-long sleep 1000
+t_run "${ctrd[@]}" run -d "${run_opts[@]}" --memory-limit 67108864 "$image" e2e-long sleep 1000
 if [ "$rc" -eq 0 ] && wait_until 10 task_is e2e-long RUNNING; then
 	ok "run -d leaves the task running"
 else
@@ -129,6 +142,13 @@ if [ "$rc" -eq 0 ] && jq -e --arg pid "$pid" \
 	ok "the runtime's state shows the container running with its pid"
 else
 	not_ok "the runtime's state shows the container running with its pid" "init pid '$pid', exit $rc, output:" "$out"
+fi
+
+limit=$(e2e_memory_limit "$pid")
+if [ "$limit" = 67108864 ]; then
+	ok "the memory limit reaches the container's cgroup"
+else
+	not_ok "the memory limit reaches the container's cgroup" "init pid '$pid': limit '$limit', not 67108864"
 fi
 
 t_run "${ctrd[@]}" tasks ps e2e-long

@@ -81,6 +81,19 @@ e2e_frozen() {
 	grep -qx 'frozen 1' "/sys/fs/cgroup$path/cgroup.events" 2>/dev/null
 }
 
+# e2e_memory_limit PID: the memory limit of PID's cgroup in bytes, as the
+# kernel has it (v1 memory controller where there is one, else cgroup2).
+e2e_memory_limit() {
+	local path
+	path=$(awk -F: '$2 == "memory" { print $3 }' "/proc/$1/cgroup" 2>/dev/null)
+	if [ -n "$path" ]; then
+		cat "/sys/fs/cgroup/memory$path/memory.limit_in_bytes" 2>/dev/null
+		return
+	fi
+	path=$(awk -F: '$1 == "0" { print $3 }' "/proc/$1/cgroup" 2>/dev/null)
+	cat "/sys/fs/cgroup$path/memory.max" 2>/dev/null
+}
+
 # e2e_require CMD...: skips the whole file unless we are root, the runtime
 # exists and every client command is installed.
 e2e_require() {

@@ -71,6 +71,23 @@ else
 	not_ok "run of a missing binary fails with the runtime's error" "exit $rc, output:" "$out"
 fi
 
+# The process settings podman puts in config.json reach the process.
+mkdir -p "$E2E_DIR/share"
+echo "from the host" >"$E2E_DIR/share/file"
+t_run "${pm[@]}" run --rm "${run_opts[@]}" -e E2E_VAR=set-by-client -w /tmp -u 65534:65534 \
+	--hostname e2e-host -v "$E2E_DIR/share:/share:ro" "$image" \
+	sh -c 'echo "$E2E_VAR $(pwd) $(id -u):$(id -g) $(hostname) $(cat /share/file)"'
+expect "run applies env, workdir, user, hostname and a bind mount" 0 \
+	"set-by-client /tmp 65534:65534 e2e-host from the host"
+
+# default_ulimits in our containers.conf: soft and hard NOFILE 20000.
+t_run "${pm[@]}" run --rm "${run_opts[@]}" "$image" sh -c 'echo "$(ulimit -Sn) $(ulimit -Hn)"'
+expect "run applies the configured NOFILE limit" 0 "20000 20000"
+
+t_run "${pm[@]}" run --rm "${run_opts[@]}" --read-only "$image" \
+	sh -c 'touch /new 2>/dev/null && echo writable || echo read-only'
+expect "run --read-only makes the rootfs read-only" 0 "read-only"
+
 # A terminal: the runtime hands the pty master to conmon over the console
 # socket.
 t_run "${pm[@]}" run --rm -t "${run_opts[@]}" "$image" sh -c 'test -t 0 && test -t 1 && echo on-a-tty'
@@ -79,7 +96,7 @@ expect "run -t gives the process a terminal" 0 "on-a-tty"
 
 # A long-running container for exec, pause and stop. sleep as PID 1 of its
 # pid namespace has no TERM handler, so TERM does not stop it.
-t_run "${pm[@]}" run -d --name e2e-long "${run_opts[@]}" "$image" sleep 1000
+t_run "${pm[@]}" run -d --name e2e-long "${run_opts[@]}" --memory 64m "$image" sleep 1000
 long_id=$out
 if [ "$rc" -eq 0 ] && status_is e2e-long running; then
 	ok "run -d leaves the container running"
@@ -95,6 +112,13 @@ if [ "$rc" -eq 0 ] && jq -e --arg id "$long_id" --arg pid "$pid" \
 	ok "the runtime's state shows the container running with its pid"
 else
 	not_ok "the runtime's state shows the container running with its pid" "pid '$pid', exit $rc, output:" "$out"
+fi
+
+limit=$(e2e_memory_limit "$pid")
+if [ "$limit" = 67108864 ]; then
+	ok "the memory limit reaches the container's cgroup"
+else
+	not_ok "the memory limit reaches the container's cgroup" "pid '$pid': limit '$limit', not 67108864"
 fi
 
 t_run "${pm[@]}" exec e2e-long sh -c 'echo from exec; cat /proc/1/cmdline | tr "\0" " "'
