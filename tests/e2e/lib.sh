@@ -123,7 +123,7 @@ e2e_kill_leftover_processes() {
 	for p in /proc/[0-9]*; do
 		p=${p#/proc/}
 		[ "$p" != $$ ] && [ "$p" != "$BASHPID" ] || continue
-		if tr "\0" " " 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "$E2E_DIR"; then
+		if tr "\0" " " 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "$E2E_DIR/"; then
 			diag "killing leftover process $p: $(tr "\0" " " 2>/dev/null <"/proc/$p/cmdline")"
 			kill -KILL "$p" 2>/dev/null
 		fi
