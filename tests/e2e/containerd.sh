@@ -101,6 +101,18 @@ else
 	not_ok "run of a missing binary fails with the runtime's error" "exit $rc, output:" "$out"
 fi
 
+# containerd follows a failed create with delete --force: nothing of it,
+# nor of the runs before it, may stay behind.
+no_cgroups_left() { [ -z "$(e2e_child_cgroups "$ns")" ]; }
+wait_until 5 no_cgroups_left
+t_run "$RUNTIME" --root "$runtime_root/$ns" state e2e-noexec
+if [ "$rc" -ne 0 ] && no_cgroups_left; then
+	ok "a failed create, like the runs before it, leaves no state or cgroup behind"
+else
+	not_ok "a failed create, like the runs before it, leaves no state or cgroup behind" \
+		"cgroups left below /$ns: $(e2e_child_cgroups "$ns" | tr '\n' ' ')" "state e2e-noexec: exit $rc: $out"
+fi
+
 # The process settings a client puts in config.json reach the process.
 mkdir -p "$E2E_DIR/share"
 echo "from the host" >"$E2E_DIR/share/file"
@@ -230,6 +242,15 @@ for id in e2e-long e2e-term e2e-all; do
 		not_ok "task rm and container rm remove $id" "task rm: exit $r1: $o1" "container rm: exit $rc: $out"
 	fi
 done
+
+wait_until 5 no_cgroups_left
+state_left=$(ls -A "$runtime_root/$ns" 2>/dev/null)
+if no_cgroups_left && [ -z "$state_left" ]; then
+	ok "the runtime left no cgroups and no state behind"
+else
+	not_ok "the runtime left no cgroups and no state behind" \
+		"cgroups left below /$ns: $(e2e_child_cgroups "$ns" | tr '\n' ' ')" "state left: $state_left"
+fi
 
 t_run "${ctrd[@]}" images rm "$image"
 expect "the image is removed" 0

@@ -140,6 +140,15 @@ e2e_umount_under() {
 	done
 }
 
+# e2e_child_cgroups PARENT [EXCEPT]: the cgroups below PARENT in any
+# hierarchy, other than EXCEPT; one relative path a line, each once.
+e2e_child_cgroups() {
+	local root
+	for root in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+		[ ! -d "$root$1" ] || find "$root$1" -mindepth 1 -type d -printf '%P\n'
+	done | grep -vx -- "${2:-}" | sort -u
+}
+
 # Removes a cgroup path that clients created for our containers, in every
 # hierarchy, deepest first. Only ever called with our own unique parent.
 e2e_rmdir_cgroups() {

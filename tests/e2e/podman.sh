@@ -71,6 +71,17 @@ else
 	not_ok "run of a missing binary fails with the runtime's error" "exit $rc, output:" "$out"
 fi
 
+# podman removes a container whose create failed; nothing of it, nor of
+# the runs before it, may stay behind (conmon's own cgroup aside).
+no_cgroups_left() { [ -z "$(e2e_child_cgroups "$cgroup_parent" conmon)" ]; }
+wait_until 5 no_cgroups_left
+if no_cgroups_left; then
+	ok "a failed create, like the runs before it, leaves no cgroup behind"
+else
+	not_ok "a failed create, like the runs before it, leaves no cgroup behind" \
+		"cgroups left below /$cgroup_parent: $(e2e_child_cgroups "$cgroup_parent" conmon | tr '\n' ' ')"
+fi
+
 # The process settings podman puts in config.json reach the process.
 mkdir -p "$E2E_DIR/share"
 echo "from the host" >"$E2E_DIR/share/file"
@@ -181,6 +192,14 @@ if [ "$rc" -eq 0 ] && [ -z "$(client ps -a -q)" ] &&
 	ok "rm removes the containers and the runtime's state"
 else
 	not_ok "rm removes the containers and the runtime's state" "exit $rc, left: $(client ps -a -q)" "$out"
+fi
+
+wait_until 5 no_cgroups_left
+if no_cgroups_left; then
+	ok "the runtime left no cgroups behind"
+else
+	not_ok "the runtime left no cgroups behind" \
+		"cgroups left below /$cgroup_parent: $(e2e_child_cgroups "$cgroup_parent" conmon | tr '\n' ' ')"
 fi
 
 t_run "${pm[@]}" rmi "$image"
