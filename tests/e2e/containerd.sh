@@ -148,20 +148,8 @@ else
 fi
 
 pid=$(client tasks ls 2>/dev/null | awk '$1 == "e2e-long" { print $2 }')
-t_run "$RUNTIME" --root "$runtime_root/$ns" state e2e-long
-if [ "$rc" -eq 0 ] && jq -e --arg pid "$pid" \
-	'.id == "e2e-long" and .status == "running" and (.pid | tostring) == $pid' <<<"$out" >/dev/null; then
-	ok "the runtime's state shows the container running with its pid"
-else
-	not_ok "the runtime's state shows the container running with its pid" "init pid '$pid', exit $rc, output:" "$out"
-fi
-
-limit=$(e2e_memory_limit "$pid")
-if [ "$limit" = 67108864 ]; then
-	ok "the memory limit reaches the container's cgroup"
-else
-	not_ok "the memory limit reaches the container's cgroup" "init pid '$pid': limit '$limit', not 67108864"
-fi
+expect_state_running e2e-long "$pid" --root "$runtime_root/$ns"
+expect_memory_limit "$pid" 67108864
 
 t_run "${ctrd[@]}" tasks ps e2e-long
 if [ "$rc" -eq 0 ] && [ -n "$pid" ] && awk 'NR > 1 { print $1 }' <<<"$out" | grep -qx "$pid"; then

@@ -58,6 +58,31 @@ expect() {
 	fi
 }
 
+# expect_state_running ID PID [GLOBAL_FLAG...]: the runtime's own `state`
+# says ID is running as PID.
+expect_state_running() {
+	local id=$1 pid=$2 name="the runtime's state shows the container running with its pid"
+	shift 2
+	t_run "$RUNTIME" "$@" state "$id"
+	if [ "$rc" -eq 0 ] && jq -e --arg id "$id" --arg pid "$pid" \
+		'.id == $id and .status == "running" and (.pid | tostring) == $pid' <<<"$out" >/dev/null; then
+		ok "$name"
+	else
+		not_ok "$name" "pid '$pid', exit $rc, output:" "$out"
+	fi
+}
+
+# expect_memory_limit PID BYTES: the kernel enforces BYTES on PID's cgroup.
+expect_memory_limit() {
+	local limit
+	limit=$(e2e_memory_limit "$1")
+	if [ "$limit" = "$2" ]; then
+		ok "the memory limit reaches the container's cgroup"
+	else
+		not_ok "the memory limit reaches the container's cgroup" "pid '$1': limit '$limit', not $2"
+	fi
+}
+
 # wait_until SECONDS CMD...: polls CMD every 0.1 s until it succeeds.
 wait_until() {
 	local deadline=$((SECONDS + $1))

@@ -46,6 +46,21 @@ trap 'exit 1' INT TERM HUP
 status_of() { client inspect -f '{{.State.Status}}' "$1" 2>/dev/null; }
 status_is() { [ "$(status_of "$1")" = "$2" ]; }
 
+# expect_stop NAME CONTAINER TIMEOUT EXIT_CODE MIN_S MAX_S: `podman stop -t
+# TIMEOUT` ends CONTAINER with EXIT_CODE, taking MIN_S to MAX_S seconds.
+expect_stop() {
+	local start=$SECONDS took code
+	t_run podman stop -t "$3" "$2"
+	took=$((SECONDS - start))
+	code=$(client inspect -f '{{.State.ExitCode}}' "$2" 2>/dev/null)
+	if [ "$rc" -eq 0 ] && status_is "$2" exited && [ "$code" = "$4" ] &&
+		[ "$took" -ge "$5" ] && [ "$took" -le "$6" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "exit $rc after ${took}s, status '$(status_of "$2")', exit code '$code', output:" "$out"
+	fi
+}
+
 t_run "$E2E_SRCDIR/build-image.sh" "$E2E_DIR/busybox.tar" "$image"
 [ "$rc" -eq 0 ] || bail_out "cannot build the busybox image: $out"
 t_run "${pm[@]}" load -q -i "$E2E_DIR/busybox.tar"
@@ -117,20 +132,8 @@ fi
 
 pid=$(client inspect -f '{{.State.Pid}}' e2e-long 2>/dev/null)
 # podman passes no --root: the runtime's default root holds the state.
-t_run "$RUNTIME" state "$long_id"
-if [ "$rc" -eq 0 ] && jq -e --arg id "$long_id" --arg pid "$pid" \
-	'.id == $id and .status == "running" and (.pid | tostring) == $pid' <<<"$out" >/dev/null; then
-	ok "the runtime's state shows the container running with its pid"
-else
-	not_ok "the runtime's state shows the container running with its pid" "pid '$pid', exit $rc, output:" "$out"
-fi
-
-limit=$(e2e_memory_limit "$pid")
-if [ "$limit" = 67108864 ]; then
-	ok "the memory limit reaches the container's cgroup"
-else
-	not_ok "the memory limit reaches the container's cgroup" "pid '$pid': limit '$limit', not 67108864"
-fi
+expect_state_running "$long_id" "$pid"
+expect_memory_limit "$pid" 67108864
 
 t_run "${pm[@]}" exec e2e-long sh -c 'echo from exec; cat /proc/1/cmdline | tr "\0" " "'
 expect "exec runs a command in the running container" 0 "from exec
@@ -163,27 +166,10 @@ expect "exec works after unpause" 0 "after unpause"
 # stop: TERM first, KILL once the timeout has passed.
 t_run "${pm[@]}" run -d --name e2e-term "${run_opts[@]}" "$image" \
 	sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
-start=$SECONDS
-t_run "${pm[@]}" stop -t 20 e2e-term
-took=$((SECONDS - start))
-exit_code=$(client inspect -f '{{.State.ExitCode}}' e2e-term 2>/dev/null)
-if [ "$rc" -eq 0 ] && status_is e2e-term exited && [ "$exit_code" = 0 ] && [ "$took" -lt 10 ]; then
-	ok "stop ends a container that handles TERM without waiting for the timeout"
-else
-	not_ok "stop ends a container that handles TERM without waiting for the timeout" \
-		"exit $rc after ${took}s, status '$(status_of e2e-term)', exit code '$exit_code', output:" "$out"
-fi
-
-start=$SECONDS
-t_run "${pm[@]}" stop -t 2 e2e-long
-took=$((SECONDS - start))
-exit_code=$(client inspect -f '{{.State.ExitCode}}' e2e-long 2>/dev/null)
-if [ "$rc" -eq 0 ] && status_is e2e-long exited && [ "$exit_code" = 137 ] && [ "$took" -ge 2 ]; then
-	ok "stop -t 2 kills a container that ignores TERM after the timeout"
-else
-	not_ok "stop -t 2 kills a container that ignores TERM after the timeout" \
-		"exit $rc after ${took}s, status '$(status_of e2e-long)', exit code '$exit_code', output:" "$out"
-fi
+expect_stop "stop ends a container that handles TERM without waiting for the timeout" \
+	e2e-term 20 0 0 9
+expect_stop "stop -t 2 kills a container that ignores TERM after the timeout" \
+	e2e-long 2 137 2 15
 
 # Remove: podman's record and the runtime's state both go.
 t_run "${pm[@]}" rm e2e-long e2e-term
