@@ -58,6 +58,16 @@ expect() {
 	fi
 }
 
+# expect_failure NAME PATTERN: judges the last t_run: a non-zero exit and
+# output that matches PATTERN (grep -i), e.g. the runtime's own message.
+expect_failure() {
+	if [ "$rc" -ne 0 ] && grep -qi -- "$2" <<<"$out"; then
+		ok "$1"
+	else
+		not_ok "$1" "expected a failure mentioning '$2'" "got exit $rc, output:" "$out"
+	fi
+}
+
 # expect_state_running ID PID [GLOBAL_FLAG...]: the runtime's own `state`
 # says ID is running as PID.
 expect_state_running() {
