@@ -276,6 +276,10 @@ _Noreturn void container_init(const struct launch_opts *o, const struct init_arg
 	/* No process in the container may open our /proc/PID/exe or memory
 	 * before execve replaces this image. */
 	prctl(PR_SET_DUMPABLE, 0);
+	/* The state dir's flock belongs to the runtime, not to an init that
+	 * may wait for `start` for a long time. */
+	if (o->state_dirfd >= 0)
+		close(o->state_dirfd);
 	if ((o->cg && cg_attach(o->cg, 0, args->cloned_into, &err) < 0) ||
 	    setup_container(&c, &err) < 0 || commit(&c, &err) < 0) {
 		sync_send_error(sock, &err);

@@ -48,6 +48,8 @@ struct launch_opts {
 	bool no_pivot;
 	bool no_new_keyring;
 	const char *seccomp_cache; /* compiled-profile cache dir, NULL: none */
+	int state_dirfd;           /* the container's locked state dir: the child
+				    * closes it, or it would hold the lock */
 	struct launch_callbacks cb;
 };
 

@@ -202,6 +202,53 @@ static void fill_initial_state(struct ctr_runtime *rt, const struct create_opts 
 	}
 }
 
+/* Devices every container may use whatever its device list says (as runc
+ * and crun do): the nodes rootfs/ creates in /dev, its terminal, and mknod
+ * (creating a node is harmless; opening it is what the rules govern). */
+static const struct spec_device_rule default_device_rules[] = {
+	{true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},
+	{true, 'c', 1, 3, "rwm"}, /* null */
+	{true, 'c', 1, 5, "rwm"}, /* zero */
+	{true, 'c', 1, 7, "rwm"}, /* full */
+	{true, 'c', 1, 8, "rwm"}, /* random */
+	{true, 'c', 1, 9, "rwm"}, /* urandom */
+	{true, 'c', 5, 0, "rwm"}, /* tty */
+	{true, 'c', 5, 2, "rwm"}, /* ptmx */
+	{true, 'c', 136, -1, "rwm"}, /* pts/N, and the console bound from one */
+};
+
+/* The spec's device rules with the defaults appended (last match wins, so
+ * a spec cannot deny them); NULL when the spec restricts no devices. */
+static struct spec_device_rule *effective_device_rules(const struct spec_resources *res,
+						       size_t *n)
+{
+	size_t n_def = ARRAY_SIZE(default_device_rules);
+	struct spec_device_rule *rules;
+
+	if (!res->n_devices)
+		return NULL;
+	rules = xcalloc(res->n_devices + n_def, sizeof(*rules));
+	memcpy(rules, res->devices, res->n_devices * sizeof(*rules));
+	memcpy(rules + res->n_devices, default_device_rules, sizeof(default_device_rules));
+	*n = res->n_devices + n_def;
+	return rules;
+}
+
+static int create_cgroup(const struct spec *spec, const char *path, struct cg_handle **cg,
+			 struct ctr_error *err)
+{
+	struct spec_resources res;
+	_cleanup_free_ struct spec_device_rule *rules = NULL;
+
+	if (!spec->linux.has_resources)
+		return cg_create(path, NULL, cg, err);
+	res = spec->linux.resources;
+	rules = effective_device_rules(&res, &res.n_devices);
+	if (rules)
+		res.devices = rules;
+	return cg_create(path, &res, cg, err);
+}
+
 /* Everything that create leaves on the host, removed again. */
 static void undo_create(struct ctr_runtime *rt, const char *id, struct cg_handle *cg)
 {
@@ -249,11 +296,8 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 	if (ret == 0 && o->config_json)
 		ret = write_file_atomic_at(dirfd, CONFIG_COPY, o->config_json, o->config_len, 0600,
 					   err);
-	if (ret == 0 && cs.cgroup_path) {
-		ret = cg_create(cs.cgroup_path,
-				o->spec->linux.has_resources ? &o->spec->linux.resources : NULL, &cg,
-				err);
-	}
+	if (ret == 0 && cs.cgroup_path)
+		ret = create_cgroup(o->spec, cs.cgroup_path, &cg, err);
 	if (ret == 0 && mode == LAUNCH_CREATE) {
 		if (mkfifoat(dirfd, EXEC_FIFO, 0600) < 0)
 			ret = ctr_errno(err, "create exec fifo");
@@ -267,7 +311,7 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 			.spec = o->spec, .id = o->id, .mode = mode, .cg = cg, .fifo_fd = fifo,
 			.console_socket = console, .preserve_fds = o->preserve_fds,
 			.no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
-			.seccomp_cache = cache,
+			.seccomp_cache = cache, .state_dirfd = dirfd,
 			.cb = {.runtime_hooks = cb_runtime_hooks, .hook_state = cb_hook_state,
 			       .ready = cb_ready, .data = &ctx},
 		};
