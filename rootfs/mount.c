@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "idmap.h"
+#include "copyup.h"
 #include "mnt.h"
 #include "path.h"
 #include "rootfs.h"
@@ -135,6 +136,34 @@ static int make_host_tree_read_only(int tree, const struct spec_mount *m)
 	return (m->flags & MS_RDONLY) ? rootfs_setattr(tree, true, &attr) : 0;
 }
 
+/* tmpcopyup: mount the tmpfs writable, fill it from the directory it now
+ * covers (opened before the mount), then apply read-only if asked. */
+static int mount_tmpfs_copyup(int rootfd, const struct spec_mount *m, int target,
+			      struct ctr_error *err)
+{
+	unsigned long flags = m->flags & ~(MS_BIND | MS_REC | ROOTFS_MS_PROPAGATION | MS_RDONLY);
+	_cleanup_close_ int below = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fresh = -1;
+	int r;
+
+	if (below < 0)
+		return ctr_errno(err, "open %s", m->destination);
+	r = rootfs_mount_fs_onto("tmpfs", "tmpfs", flags, m->data, target);
+	if (r < 0)
+		return ctr_errnum(err, r, "mount tmpfs");
+	fresh = rootfs_open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY, err);
+	if (fresh < 0)
+		return fresh;
+	if ((r = rootfs_copy_up(below, fresh, err)) < 0)
+		return ctr_error_prefix(err, "tmpcopyup %s", m->destination);
+	if (m->flags & MS_RDONLY) {
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+		if ((r = rootfs_setattr(fresh, false, &attr)) < 0)
+			return ctr_errnum(err, r, "make %s read-only", m->destination);
+	}
+	return finish_fs_mount(rootfd, m, err);
+}
+
 static int mount_filesystem(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
 			    struct ctr_error *err)
 {
@@ -146,6 +175,8 @@ static int mount_filesystem(const struct rootfs_ctx *ctx, int rootfd, const stru
 	target = rootfs_mkpath_in_root(rootfd, m->destination, true, err);
 	if (target < 0)
 		return target;
+	if (m->tmpcopyup && strcmp(m->type, "tmpfs") == 0)
+		return mount_tmpfs_copyup(rootfd, m, target, err);
 	r = rootfs_mount_fs_onto(m->source ? m->source : m->type, m->type, flags, m->data, target);
 	if (r == -EPERM && ctx->in_userns && (host_path = userns_fallback(m->type))) {
 		tree = rootfs_bind_onto(AT_FDCWD, host_path, true, m->flags, m->clear_flags, target,

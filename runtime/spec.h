@@ -52,6 +52,7 @@ struct spec_mount {
 	bool bind;                 /* "bind" or "rbind" in options, or type "bind" */
 	bool recursive_ro;         /* "rro" (MOUNT_ATTR_RDONLY with AT_RECURSIVE) */
 	bool idmap;                /* "idmap"/"ridmap" */
+	bool tmpcopyup;            /* tmpfs starts with a copy of the directory it covers */
 	struct spec_id_map *uid_mappings;
 	size_t n_uid_mappings;
 	struct spec_id_map *gid_mappings;

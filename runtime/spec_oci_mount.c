@@ -17,6 +17,7 @@ enum mount_opt_kind {
 	OPT_BIND,	 /* bind mount; flag is MS_BIND or MS_BIND|MS_REC */
 	OPT_RRO,	 /* recursive read-only via mount_setattr (1) or not (0) */
 	OPT_IDMAP,	 /* idmapped bind mount */
+	OPT_TMPCOPYUP,	 /* tmpfs seeded from the directory it covers */
 	OPT_NONE,	 /* accepted, nothing to do */
 };
 
@@ -70,6 +71,7 @@ static const struct mount_opt mount_opts[] = {
     {"rrw", OPT_RRO, 0},
     {"idmap", OPT_IDMAP, 0},
     {"ridmap", OPT_IDMAP, 0},
+    {"tmpcopyup", OPT_TMPCOPYUP, 0},
 };
 
 static const struct mount_opt *find_mount_opt(const char *name)
@@ -103,6 +105,9 @@ static void apply_mount_opt(struct spec_mount *m, const struct mount_opt *o)
 		break;
 	case OPT_IDMAP:
 		m->idmap = true;
+		break;
+	case OPT_TMPCOPYUP:
+		m->tmpcopyup = true;
 		break;
 	case OPT_NONE:
 		break;

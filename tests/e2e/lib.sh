@@ -106,14 +106,20 @@ wait_until() {
 # e2e_frozen PID: whether the kernel has PID's cgroup frozen (the v1 freezer
 # where there is one, else cgroup2's own), not merely a client's record.
 e2e_frozen() {
-	local path
+	# Frozen through either freezer: the v1 controller (runc's choice on a
+	# hybrid host) or cgroup2's cgroup.freeze (ctr's, on the unified
+	# hierarchy a hybrid host mounts at /sys/fs/cgroup/unified).
+	local path root
 	path=$(awk -F: '$2 == "freezer" { print $3 }' "/proc/$1/cgroup" 2>/dev/null)
-	if [ -n "$path" ]; then
-		[ "$(cat "/sys/fs/cgroup/freezer$path/freezer.state" 2>/dev/null)" = FROZEN ]
-		return
+	if [ -n "$path" ] &&
+		[ "$(cat "/sys/fs/cgroup/freezer$path/freezer.state" 2>/dev/null)" = FROZEN ]; then
+		return 0
 	fi
 	path=$(awk -F: '$1 == "0" { print $3 }' "/proc/$1/cgroup" 2>/dev/null)
-	grep -qx 'frozen 1' "/sys/fs/cgroup$path/cgroup.events" 2>/dev/null
+	for root in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+		grep -qx 'frozen 1' "$root$path/cgroup.events" 2>/dev/null && return 0
+	done
+	return 1
 }
 
 # e2e_memory_limit PID: the memory limit of PID's cgroup in bytes, as the
