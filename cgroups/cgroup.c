@@ -122,6 +122,23 @@ static int make_dir(struct cg_handle *h, const struct cg_hier *hier, struct ctr_
 	return 0;
 }
 
+/* After the last container below them is gone, parents such as /ctr-oci
+ * would stay forever: remove every ancestor that is now empty, stopping at
+ * the first that is not (another container's) and never at or above the
+ * hierarchy's root. A create racing with this retries its mkdir -p. */
+static void remove_empty_ancestors(const struct cg_dir *d)
+{
+	_cleanup_free_ char *p = xstrdup(d->abs);
+	size_t root_len = strlen(d->hier->mountpoint);
+	char *slash;
+
+	while ((slash = strrchr(p, '/')) && (size_t)(slash - p) > root_len) {
+		*slash = '\0';
+		if (rmdir(p) < 0)
+			break;
+	}
+}
+
 /* Remove what this handle made (or, for an opened one, the leaf), bottom-up. */
 static int destroy_dirs(struct cg_handle *h, bool opened, struct ctr_error *err)
 {
@@ -138,6 +155,8 @@ static int destroy_dirs(struct cg_handle *h, bool opened, struct ctr_error *err)
 			continue; /* adopted: not ours to remove */
 		if (ret < 0 && !first)
 			first = ctr_errnum(err, ret, "remove cgroup %s", d->abs);
+		if (ret == 0 && opened)
+			remove_empty_ancestors(d);
 		/* Parents we made may now hold another container: leave them then. */
 		for (size_t k = n_made; k-- > 0;) {
 			if (strcmp(d->made[k], d->abs) != 0)

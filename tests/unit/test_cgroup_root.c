@@ -559,6 +559,29 @@ static void destroy_removes_sub_cgroups_but_not_foreign_parents(void **state)
 	assert_false(exists_anywhere(keep));
 }
 
+static void deleting_the_last_container_removes_its_empty_parents(void **state)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_free_ char *parent = xasprintf("%s/parent", top);
+	_cleanup_free_ char *a = xasprintf("%s/parent/a", top);
+	_cleanup_free_ char *b = xasprintf("%s/parent/b", top);
+	struct cg_handle *h;
+
+	/* Two containers under one parent, each deleted by another process
+	 * (cg_open, as `delete` does). */
+	cg_free(create("parent/a", NULL));
+	cg_free(create("parent/b", NULL));
+	assert_int_equal(cg_open(a, &h, &err), 0);
+	assert_int_equal(cg_destroy(h, &err), 0);
+	cg_free(h);
+	assert_true(exists_anywhere(parent)); /* still holds b */
+	assert_int_equal(cg_open(b, &h, &err), 0);
+	assert_int_equal(cg_destroy(h, &err), 0);
+	cg_free(h);
+	assert_false(exists_anywhere(parent));
+	assert_false(exists_anywhere(top));
+}
+
 static void v1_device_rules_reach_devices_list(void **state)
 {
 	struct spec_device_rule rules[] = {
@@ -730,6 +753,8 @@ int main(void)
 	    cmocka_unit_test_teardown(kill_reaches_every_process_and_destroy_leaves_nothing,
 				      teardown),
 	    cmocka_unit_test_teardown(destroy_removes_sub_cgroups_but_not_foreign_parents,
+				      teardown),
+	    cmocka_unit_test_teardown(deleting_the_last_container_removes_its_empty_parents,
 				      teardown),
 	    cmocka_unit_test_teardown(v1_device_rules_reach_devices_list, teardown),
 	    cmocka_unit_test_teardown(bpf_device_filter_denies_what_the_rules_deny, teardown),
