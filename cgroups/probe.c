@@ -134,9 +134,35 @@ static void add_hier(struct cg_host *host, const char *mountpoint, bool v2, unsi
 	hier->drv = v2 ? &cg_driver_v2 : &cg_driver_v1;
 }
 
+/* Any other filesystem mounted later on or above a hierarchy's mount point
+ * hides it (e.g. a tmpfs over /sys/fs/cgroup/unified, as the benchmark and
+ * some hosts set up to keep v1-only tools working). */
+static void hide_hiers(struct cg_host *host, const char *mountpoint)
+{
+	size_t len = strlen(mountpoint);
+
+	for (size_t i = 0; i < host->n;) {
+		const char *mp = host->hiers[i].mountpoint;
+
+		if (strncmp(mp, mountpoint, len) != 0 || (mp[len] != '\0' && mp[len] != '/')) {
+			i++;
+			continue;
+		}
+		free(host->hiers[i].name);
+		free(host->hiers[i].mountpoint);
+		memmove(&host->hiers[i], &host->hiers[i + 1], (host->n - i - 1) * sizeof(*host->hiers));
+		host->n--;
+	}
+}
+
 static void consider_mount(struct cg_host *host, const struct mount_line *m, bool v2_root)
 {
 	bool v2 = strcmp(m->fstype, "cgroup2") == 0;
+
+	if (!v2 && strcmp(m->fstype, "cgroup") != 0) {
+		hide_hiers(host, m->mountpoint);
+		return;
+	}
 
 	if (v2_root) {
 		if (v2 && strcmp(m->mountpoint, CG_ROOT) == 0)

@@ -194,6 +194,23 @@ static void probes_hybrid_hierarchies_with_comounted_controllers(void **state)
 	cg_host_clear(&host);
 }
 
+static void a_tmpfs_over_a_hierarchy_hides_it(void **state)
+{
+	static const char text[] =
+	    "31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n"
+	    "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+	    "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
+	    "90 41 0:99 / /sys/fs/cgroup/unified rw - tmpfs tmpfs rw\n";
+	struct ctr_error err = CTR_ERROR_INIT;
+	struct cg_host host;
+
+	assert_int_equal(cg_host_from_mountinfo(text, false, &host, &err), 0);
+	assert_int_equal(host.n, 1);
+	assert_string_equal(host.hiers[0].name, "memory");
+	assert_int_equal(host.v2_index, -1);
+	cg_host_clear(&host);
+}
+
 static void probes_a_pure_v2_host_as_one_hierarchy(void **state)
 {
 	static const char text[] = "30 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
@@ -446,6 +463,7 @@ int main(void)
 	    cmocka_unit_test(resolves_systemd_form_to_the_unit_path),
 	    cmocka_unit_test(rejects_unclean_paths_before_touching_the_host),
 	    cmocka_unit_test(probes_hybrid_hierarchies_with_comounted_controllers),
+	    cmocka_unit_test(a_tmpfs_over_a_hierarchy_hides_it),
 	    cmocka_unit_test(probes_a_pure_v2_host_as_one_hierarchy),
 	    cmocka_unit_test(fails_when_no_hierarchy_is_mounted),
 	    cmocka_unit_test(rejects_limits_for_controllers_the_host_lacks),
