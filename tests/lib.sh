@@ -8,7 +8,8 @@
 #   mkbundle ARGS...    new bundle ($B) and container id ($ID) whose process
 #                       runs ARGS; config.json from `$RUNTIME spec`, edited:
 #                       terminal false, cgroupsPath /ctr-test/<id>,
-#                       hostname <id>, writable root
+#                       hostname <id>, writable root, CTR_TEST_BUNDLE=<bundle>
+#                       in the environment (procs_in finds its processes)
 #   cfg FILTER [JQ ARGS...]   edit $B/config.json with jq
 #   rt ARGS...          run the runtime with this file's private --root;
 #                       never fails: $RC, $OUT, $ERR (files) hold the result
@@ -314,10 +315,11 @@ mkbundle()
 	for a in "$@"; do
 		args=$(jq -c --arg a "$a" '. + [$a]' <<<"$args") || fail "mkbundle: jq failed"
 	done
-	jq --arg id "$ID" --arg cg "/$CGROUP_PARENT/$ID" --argjson args "$args" '
+	jq --arg id "$ID" --arg cg "/$CGROUP_PARENT/$ID" --argjson args "$args" --arg bundle "$B" '
 		.process.args = $args
 		| .process.terminal = false
 		| .root = {path: "rootfs", readonly: false}
+		| .process.env = ((.process.env // []) + ["CTR_TEST_BUNDLE=" + $bundle])
 		| .hostname = $id
 		| .linux.cgroupsPath = $cg' \
 		"$FILE_TMP/spec/config.json" >"$B/config.json" ||
@@ -397,15 +399,13 @@ expect_nothing_left()
 	[ -z "$procs" ] || fail "processes inside a test bundle left: $procs"
 }
 
-# Pids of processes whose root directory is below $1 (container processes
-# after pivot_root show their rootfs there).
+# Pids of container processes started from bundles at or below $1: every
+# bundle's process carries CTR_TEST_BUNDLE=<bundle> in its environment
+# (/proc/PID/root cannot tell: it reads "/" across mount namespaces).
 procs_in()
 {
-	local p r
-	for p in /proc/[0-9]*; do
-		r=$(readlink "$p/root" 2>/dev/null) || continue
-		case $r in "$1"/*) echo "${p#/proc/}" ;; esac
-	done
+	grep -lzsE "^CTR_TEST_BUNDLE=$1(/|\$)" /proc/[0-9]*/environ | cut -d/ -f3
+	return 0
 }
 
 # A helper program built by `make check` (check_PROGRAMS); compiled here

@@ -196,10 +196,12 @@ test_kill_all_with_sigkill_stops_the_container()
 	rt run -d --bundle "$B" "$ID"
 	expect_rc 0
 	ready
+	local procs
+	procs=$(procs_in "$B")
+	[ "$(wc -w <<<"$procs")" = 3 ] || fail "expected 3 container processes, found: $procs"
 	rt kill --all "$ID" 9
 	expect_rc 0
 	wait_status "$ID" stopped
-	local procs
 	procs=$(procs_in "$B")
 	[ -z "$procs" ] || fail "processes left in the container: $procs"
 }
