@@ -75,7 +75,7 @@ snap_processes()
 	local pids p
 	# The bracket keeps grep's own command line from matching.
 	pids=$({
-		grep -las '/tmp/ctr-tes[t]-' /proc/[0-9]*/cmdline
+		grep -lasE '/tmp/ctr-tes[t]-[A-Za-z0-9]{6}/' /proc/[0-9]*/cmdline
 		# lib.sh puts CTR_TEST_BUNDLE=<bundle> in every container's environment.
 		grep -lzs '^CTR_TEST_BUNDLE=/tmp/ctr-test-' /proc/[0-9]*/environ
 	} 2>/dev/null | cut -d/ -f3 | sort -un)
