@@ -81,7 +81,7 @@ snap_processes()
 	} 2>/dev/null | cut -d/ -f3 | sort -un)
 	for p in $pids; do
 		[ "$p" = $$ ] && continue
-		echo "$p $(tr '\0' ' ' 2>/dev/null </proc/$p/cmdline)"
+		echo "$p $(tr '\0' ' ' 2>/dev/null </proc/"$p"/cmdline)"
 	done
 }
 

@@ -26,7 +26,8 @@
 # ends, also on failure, timeout or interrupt.
 #
 # Environment: RUNTIME (default: ctr-oci at the top of the build tree),
-# BUILDDIR (where `make` built things; default: the top of the source tree).
+# BUILDDIR (where `make` built things; default: the top of the source tree),
+# RT_TIMEOUT (seconds one runtime command may take, default 60).
 
 set -u
 
@@ -40,6 +41,8 @@ if [ -z "${RUNTIME:-}" ]; then
 fi
 TEMPLATE=$TOP/templates/busybox
 CGROUP_PARENT=ctr-test
+# One hung runtime command fails its test, not the whole file.
+RT_TIMEOUT=${RT_TIMEOUT:-60}
 SYSFS_CGROUP=/sys/fs/cgroup
 
 # --- what is under test ----------------------------------------------------
@@ -109,6 +112,8 @@ file_setup()
 		SETUP_ERROR="mktemp /run/ctr-test-XXXXXX failed"
 		return
 	}
+	# Bundles must be reachable for a container's mapped root (user ns).
+	chmod 755 "$FILE_TMP"
 	echo 0 >"$FILE_TMP/counter"
 	mkdir "$FILE_TMP/rootfs" "$FILE_TMP/spec"
 	if ! "$TEMPLATE" "$FILE_TMP/rootfs" ctr-test >/dev/null 2>"$FILE_TMP/setup.err"; then
@@ -242,7 +247,9 @@ rt()
 	LAST_CMD="$RUNTIME --root $ROOT $*"
 	echo "$LAST_CMD" >>"$T/commands"
 	RC=0
-	"$RUNTIME" --root "$ROOT" "$@" </dev/null >"$OUT" 2>"$ERR" || RC=$?
+	timeout --foreground -k 5 "$RT_TIMEOUT" "$RUNTIME" --root "$ROOT" "$@" \
+		</dev/null >"$OUT" 2>"$ERR" || RC=$?
+	[ "$RC" != 124 ] || echo "(timed out after ${RT_TIMEOUT}s)" >>"$ERR"
 	return 0
 }
 
@@ -254,7 +261,8 @@ rt_bg()
 	BG_ERR=$T/rt$n.err
 	BG_CMD="$RUNTIME --root $ROOT $*"
 	echo "$BG_CMD &" >>"$T/commands"
-	"$RUNTIME" --root "$ROOT" "$@" </dev/null >"$BG_OUT" 2>"$BG_ERR" &
+	timeout --foreground -k 5 "$RT_TIMEOUT" "$RUNTIME" --root "$ROOT" "$@" \
+		</dev/null >"$BG_OUT" 2>"$BG_ERR" &
 	BG_PID=$!
 }
 

@@ -10,7 +10,7 @@ receiver()
 	bin=$(helper recvtty)
 	"$bin" "$T/console.sock" "$T/tty.out" &
 	RECV=$!
-	bg_track $RECV
+	bg_track "$RECV"
 	wait_until 5 test -S "$T/console.sock" || fail "recvtty did not listen"
 }
 

@@ -22,6 +22,29 @@ test_hostname_is_the_configured_one_and_host_keeps_its_own()
 	[ "$(hostname)" = "$before" ] || fail "host hostname changed to $(hostname)"
 }
 
+test_network_namespace_has_only_loopback()
+{
+	mkbundle sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'
+	rt run --bundle "$B" "$ID"
+	expect_rc 0
+	expect_out lo
+}
+
+test_user_namespace_maps_root_to_the_configured_host_range()
+{
+	mkbundle sh -c 'cat /proc/self/uid_map; id -u; touch /tmp/ready; sleep 100'
+	cfg '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+	rt run -d --bundle "$B" --pid-file "$T/pid" "$ID"
+	expect_rc 0
+	wait_until 5 test -e "$B/rootfs/tmp/ready" || fail "container never became ready"
+	[ "$(stat -c %u "/proc/$(cat "$T/pid")")" = 100000 ] ||
+		fail "init runs as host uid $(stat -c %u "/proc/$(cat "$T/pid")"), not 100000"
+	read -r inside outside size <"/proc/$(cat "$T/pid")/uid_map"
+	[ "$inside $outside $size" = "0 100000 65536" ] || fail "uid_map is '$inside $outside $size'"
+}
+
 test_host_mount_is_invisible_inside()
 {
 	local marker=ctr-test-marker-$$

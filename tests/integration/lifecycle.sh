@@ -121,6 +121,16 @@ test_delete_force_removes_running_container_and_its_processes()
 	expect_nothing_left "$ID"
 }
 
+test_foreground_run_removes_the_container_when_its_process_exits()
+{
+	mkbundle true
+	rt run --bundle "$B" "$ID"
+	expect_rc 0
+	rt state "$ID"
+	[ "$RC" != 0 ] || fail "container still known after run returned"
+	expect_nothing_left "$ID"
+}
+
 test_run_detached_returns_with_container_running()
 {
 	mkbundle "${GATED[@]}"
