@@ -300,13 +300,19 @@ host_mount()
 # Poll CMD... every 50 ms for up to $1 seconds.
 wait_until()
 {
-	local limit=$1 i=0
+	local deadline now
+	deadline=$(($(now_ms) + $1 * 1000))
 	shift
 	until "$@"; do
-		i=$((i + 1))
-		[ $i -lt $((limit * 20)) ] || return 1
+		[ "$(now_ms)" -lt "$deadline" ] || return 1
 		sleep 0.05
 	done
+}
+
+now_ms()
+{
+	local t=${EPOCHREALTIME/./}
+	echo $((t / 1000))
 }
 
 mkbundle()
@@ -317,6 +323,7 @@ mkbundle()
 	ID=ctrt-$$-$n
 	B=$FILE_TMP/b$n
 	mkdir "$B"
+	echo "$ID $B" >>"$T/bundles"
 	cp -a "$FILE_TMP/rootfs" "$B/rootfs"
 	local args='[]' a
 	# One --arg each: jq would parse an argument like "-c" as its own option.
@@ -379,13 +386,14 @@ state_of()
 
 status_is()
 {
-	[ "$("$RUNTIME" --root "$ROOT" state "$1" 2>/dev/null | jq -r .status)" = "$2" ]
+	[ "$(timeout -k 2 5 "$RUNTIME" --root "$ROOT" state "$1" 2>/dev/null </dev/null |
+		jq -r .status 2>/dev/null)" = "$2" ]
 }
 
 wait_status()
 {
 	wait_until "${3:-5}" status_is "$1" "$2" ||
-		fail "container $1 did not reach status $2 (now: $("$RUNTIME" --root "$ROOT" state "$1" 2>&1))"
+		fail "container $1 did not reach status $2 (now: $(timeout 5 "$RUNTIME" --root "$ROOT" state "$1" 2>&1 </dev/null))"
 }
 
 cgroup_left()
@@ -407,13 +415,60 @@ expect_nothing_left()
 	[ -z "$procs" ] || fail "processes inside a test bundle left: $procs"
 }
 
-# Pids of container processes started from bundles at or below $1: every
-# bundle's process carries CTR_TEST_BUNDLE=<bundle> in its environment
-# (/proc/PID/root cannot tell: it reads "/" across mount namespaces).
+# Pids of processes started from bundles at or below $1: a container's
+# processes carry CTR_TEST_BUNDLE=<bundle> in their environment (lib.sh puts
+# it in every config; /proc/PID/root cannot tell, it reads "/" across mount
+# namespaces), and an init that has not exec'd yet, or a hung runtime, has the
+# bundle path as an argument. A pattern never matches grep's own arguments.
 procs_in()
 {
-	grep -lzsE "^CTR_TEST_BUNDLE=$1(/|\$)" /proc/[0-9]*/environ | cut -d/ -f3
+	{
+		grep -lzsE "^CTR_TEST_BUNDLE=$1(/.*)?\$" /proc/[0-9]*/environ
+		grep -lzsE "^$1(/.*)?\$" /proc/[0-9]*/cmdline
+	} | cut -d/ -f3 | sort -un | grep -vxE "$$|$BASHPID"
 	return 0
+}
+
+# Pids in container $1's cgroups (an init that is still the runtime's code,
+# like "runc init", has neither the marker nor the bundle in its arguments).
+procs_in_cgroup()
+{
+	cat "$SYSFS_CGROUP"/*/"$CGROUP_PARENT/$1"/cgroup.procs \
+		"$SYSFS_CGROUP/$CGROUP_PARENT/$1"/cgroup.procs 2>/dev/null | sort -un
+	return 0
+}
+
+# What delete --force left of this test's containers, one line each.
+leftovers()
+{
+	local id b p
+	[ -f "$T/bundles" ] || return 0
+	while read -r id b; do
+		[ ! -e "$ROOT/$id" ] || echo "state directory $ROOT/$id"
+		! cgroup_left "$id" || echo "cgroup /$CGROUP_PARENT/$id"
+		for p in $({ procs_in "$b"; procs_in_cgroup "$id"; } | sort -un); do
+			echo "process $p: $(tr '\0' ' ' 2>/dev/null </proc/"$p"/cmdline)"
+		done
+	done <"$T/bundles"
+}
+
+# Remove what leftovers() found, so that the next test and the next user of
+# this machine start clean; the test that left it is reported failed.
+force_cleanup()
+{
+	local id b p d
+	while read -r id b; do
+		for p in $(procs_in "$b") $(procs_in_cgroup "$id"); do
+			kill -KILL "$p" 2>/dev/null
+		done
+	done <"$T/bundles"
+	sleep 0.2
+	while read -r id b; do
+		rm -rf "${ROOT:?}/$id"
+		for d in "$SYSFS_CGROUP"/*/"$CGROUP_PARENT/$id" "$SYSFS_CGROUP/$CGROUP_PARENT/$id"; do
+			[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+		done
+	done <"$T/bundles"
 }
 
 # A helper program built by `make check` (check_PROGRAMS); compiled here
@@ -459,6 +514,20 @@ run_one()
 		"$fn"
 	) >"$T/diag" 2>&1 || rc=$?
 	test_cleanup
+	local left
+	left=$(leftovers)
+	if [ -n "$left" ]; then
+		sleep 0.3 # a process may still be on its way out
+		left=$(leftovers)
+	fi
+	if [ -n "$left" ]; then
+		{
+			echo "cleanup: delete --force of every container left:"
+			echo "$left"
+		} >>"$T/diag"
+		force_cleanup
+		rc=1
+	fi
 	case $rc in
 	0) tap_line ok "$name" ;;
 	77) tap_line ok "$name # SKIP $(cat "$T/skip")" ;;
