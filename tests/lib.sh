@@ -300,7 +300,7 @@ host_mount()
 # Poll CMD... every 50 ms for up to $1 seconds.
 wait_until()
 {
-	local deadline now
+	local deadline
 	deadline=$(($(now_ms) + $1 * 1000))
 	shift
 	until "$@"; do
