@@ -7,8 +7,8 @@
 # with TERM then KILL, delete, exit codes. containerd's CLI is also named
 # ctr, so it is always called by its absolute path.
 set -u -o pipefail
-# shellcheck source=tests/e2e/lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/e2e-lib
+. "$(dirname "$0")/e2e-lib"
 
 CTR=/usr/bin/ctr
 e2e_require /usr/bin/containerd "$CTR" containerd-shim-runc-v2
@@ -78,7 +78,7 @@ start_daemon() {
 start_daemon
 ok "containerd starts with a private root and socket"
 
-t_run "$E2E_SRCDIR/build-image.sh" "$E2E_DIR/busybox.tar" "$image"
+t_run "$E2E_SRCDIR/build-image" "$E2E_DIR/busybox.tar" "$image"
 [ "$rc" -eq 0 ] || bail_out "cannot build the busybox image: $out"
 t_run "${ctrd[@]}" images import "$E2E_DIR/busybox.tar"
 expect "the busybox image imports" 0

@@ -7,8 +7,8 @@
 # podman drives it: run, exec, pause/unpause, stop with TERM then KILL,
 # remove, exit codes, terminals.
 set -u -o pipefail
-# shellcheck source=tests/e2e/lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/e2e-lib
+. "$(dirname "$0")/e2e-lib"
 
 e2e_require podman conmon
 
@@ -61,7 +61,7 @@ expect_stop() {
 	fi
 }
 
-t_run "$E2E_SRCDIR/build-image.sh" "$E2E_DIR/busybox.tar" "$image"
+t_run "$E2E_SRCDIR/build-image" "$E2E_DIR/busybox.tar" "$image"
 [ "$rc" -eq 0 ] || bail_out "cannot build the busybox image: $out"
 t_run "${pm[@]}" load -q -i "$E2E_DIR/busybox.tar"
 expect "the busybox image loads" 0 "Loaded image: $image"
