@@ -177,8 +177,10 @@ static void writes_sysctl_with_dots_as_slashes(void **state)
 {
 	struct report r;
 
-	if (geteuid() != 0)
-		skip(); /* needs a private UTS namespace, not to touch the host */
+	if (geteuid() != 0) {
+		print_message("skipped: needs root for a private UTS namespace\n");
+		skip();
+	}
 	run_child(child_sysctl_in_new_uts, NULL, &r);
 	assert_string_equal(r.msg, "");
 	assert_int_equal(r.ret, 0);
