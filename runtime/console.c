@@ -73,7 +73,7 @@ static int send_with_fd(int sock, int fd)
 	return n < 0 ? -errno : 0;
 }
 
-int console_send_fd(const char *socket_path, int master_fd, struct ctr_error *err)
+int console_connect(const char *socket_path, struct ctr_error *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_close_ int sock = -1;
@@ -88,10 +88,23 @@ int console_send_fd(const char *socket_path, int master_fd, struct ctr_error *er
 		return ctr_errno(err, "console socket");
 	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return ctr_errno(err, "connect to console socket %s", socket_path);
-	ret = send_with_fd(sock, master_fd);
-	if (ret < 0)
-		return ctr_errnum(err, ret, "send pty master to console socket %s", socket_path);
-	return 0;
+	return steal_fd(sock);
+}
+
+int console_send_master(int sock, int master_fd, struct ctr_error *err)
+{
+	int ret = send_with_fd(sock, master_fd);
+
+	return ret < 0 ? ctr_errnum(err, ret, "send pty master to console socket") : 0;
+}
+
+int console_send_fd(const char *socket_path, int master_fd, struct ctr_error *err)
+{
+	_cleanup_close_ int sock = console_connect(socket_path, err);
+
+	if (sock < 0)
+		return sock;
+	return console_send_master(sock, master_fd, err);
 }
 
 int console_new_pty(int *master, char **slave_path, struct ctr_error *err)

@@ -16,6 +16,11 @@
  * The caller keeps master_fd. */
 int console_send_fd(const char *socket_path, int master_fd, struct ctr_error *err);
 
+/* The two halves, for a runtime that connects before it creates anything
+ * (a bad --console-socket then fails early) and sends later. */
+int console_connect(const char *socket_path, struct ctr_error *err);
+int console_send_master(int sock, int master_fd, struct ctr_error *err);
+
 /* A new pty from /dev/ptmx (of the current mount namespace): master opened
  * O_RDWR|O_NOCTTY|O_CLOEXEC and unlocked, *slave_path malloc'd
  * ("/dev/pts/3"). */

@@ -160,9 +160,9 @@ static int set_names(const struct spec *spec, struct ctr_error *err)
 
 /* The terminal's pty lives in the container's devpts; the master goes to
  * the runtime, the slave becomes stdio, controlling tty and /dev/console. */
-static int setup_terminal(struct init_ctx *c, struct ctr_error *err)
+int launcher_child_terminal(int sock, const struct spec_process *p, bool bind_console,
+			    struct ctr_error *err)
 {
-	const struct spec_process *p = &c->o->spec->process;
 	_cleanup_free_ char *slave_path = NULL;
 	_cleanup_close_ int master = -1;
 	_cleanup_close_ int slave = -1;
@@ -173,15 +173,14 @@ static int setup_terminal(struct init_ctx *c, struct ctr_error *err)
 		return ret;
 	if (p->has_console_size)
 		console_set_size(master, p->console_height, p->console_width);
-	ret = rootfs_bind_console(slave_path, err);
-	if (ret < 0)
+	if (bind_console && (ret = rootfs_bind_console(slave_path, err)) < 0)
 		return ret;
 	slave = open(slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		return ctr_errno(err, "open terminal %s", slave_path);
 	if (console_make_controlling(steal_fd(slave)) < 0)
 		return ctr_errno(err, "make %s the controlling terminal", slave_path);
-	ret = sync_send(c->sock, SYNC_PTY, 0, slave_path, master);
+	ret = sync_send(sock, SYNC_PTY, 0, slave_path, master);
 	return ret < 0 ? ctr_errnum(err, ret, "hand terminal to the runtime") : 0;
 }
 
@@ -197,7 +196,7 @@ static int join_session_keyring(const char *id, struct ctr_error *err)
 
 /* Only 0-2 and the preserved fds survive execve; everything else the runtime
  * holds (sync socket, fifo, store fds) is close-on-exec from here on. */
-static int mark_fds_cloexec(unsigned int preserve, struct ctr_error *err)
+int launcher_child_fds(unsigned int preserve, struct ctr_error *err)
 {
 	for (unsigned int fd = 3; fd < 3 + preserve; fd++) {
 		int flags = fcntl((int)fd, F_GETFD);
@@ -221,12 +220,13 @@ static int setup_container(struct init_ctx *c, struct ctr_error *err)
 	    (ret = process_apply_sysctl(&spec->linux, err)) < 0 ||
 	    (ret = rootfs_finish(&c->rootfs, err)) < 0)
 		return ret;
-	if (spec->process.terminal && (ret = setup_terminal(c, err)) < 0)
+	if (spec->process.terminal &&
+	    (ret = launcher_child_terminal(c->sock, &spec->process, true, err)) < 0)
 		return ret;
 	if (!o->no_new_keyring && (ret = join_session_keyring(o->id, err)) < 0)
 		return ret;
 	if ((ret = process_apply_limits(spec, &spec->process, err)) < 0 ||
-	    (ret = mark_fds_cloexec(o->preserve_fds, err)) < 0 ||
+	    (ret = launcher_child_fds(o->preserve_fds, err)) < 0 ||
 	    (ret = process_finalize(&spec->process, spec->linux.seccomp, err)) < 0 ||
 	    (ret = process_check_executable(&spec->process, err)) < 0)
 		return ret;

@@ -83,22 +83,6 @@ static int stop_all(const struct container_state *cs, struct cg_handle *cg,
 	return ret;
 }
 
-static void run_poststop(int dirfd, const struct container_state *cs)
-{
-	struct ctr_error err = CTR_ERROR_INIT;
-	_cleanup_free_ char *json = NULL;
-	struct spec *spec = NULL;
-
-	if (!cs->bundle || lc_load_config(dirfd, cs->bundle, &spec, &err) < 0)
-		return;
-	if (spec->hooks[SPEC_HOOK_POSTSTOP].n) {
-		json = lc_state_json(cs, STATUS_STOPPED);
-		if (hooks_run(spec, SPEC_HOOK_POSTSTOP, json, &err) < 0)
-			ctr_warn("%s", err.msg);
-	}
-	spec_free(spec);
-}
-
 int container_delete(struct ctr_runtime *rt, const char *id, bool force, struct ctr_error *err)
 {
 	_cleanup_state_ struct container_state cs = {0};
@@ -126,7 +110,7 @@ int container_delete(struct ctr_runtime *rt, const char *id, bool force, struct 
 	}
 	ret = st == STATUS_STOPPED ? 0 : stop_all(&cs, cg, err);
 	if (ret == 0 && st != STATUS_CREATING)
-		run_poststop(dirfd, &cs);
+		lc_run_hooks_warn(dirfd, &cs, SPEC_HOOK_POSTSTOP, STATUS_STOPPED);
 	if (ret == 0 && cg)
 		ret = cg_destroy(cg, err);
 	if (cg)

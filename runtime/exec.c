@@ -63,28 +63,6 @@ struct exec_ctx {
 	int sock;
 };
 
-static int exec_terminal(struct exec_ctx *c, struct ctr_error *err)
-{
-	_cleanup_free_ char *slave_path = NULL;
-	_cleanup_close_ int master = -1;
-	_cleanup_close_ int slave = -1;
-	int ret;
-
-	ret = console_new_pty(&master, &slave_path, err);
-	if (ret < 0)
-		return ret;
-	if (c->o->process->has_console_size)
-		console_set_size(master, c->o->process->console_height,
-				 c->o->process->console_width);
-	slave = open(slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0)
-		return ctr_errno(err, "open terminal %s", slave_path);
-	if (console_make_controlling(steal_fd(slave)) < 0)
-		return ctr_errno(err, "make %s the controlling terminal", slave_path);
-	ret = sync_send(c->sock, SYNC_PTY, 0, slave_path, master);
-	return ret < 0 ? ctr_errnum(err, ret, "hand terminal to the runtime") : 0;
-}
-
 static int exec_child_setup(struct exec_ctx *c, struct ctr_error *err)
 {
 	const struct spec_process *p = c->o->process;
@@ -97,16 +75,10 @@ static int exec_child_setup(struct exec_ctx *c, struct ctr_error *err)
 		return ret;
 	if (setns(c->init_pidfd, c->join_flags & ~(CLONE_NEWPID | CLONE_NEWTIME)) < 0)
 		return ctr_errno(err, "join the container's namespaces");
-	if (p->terminal && (ret = exec_terminal(c, err)) < 0)
+	if (p->terminal && (ret = launcher_child_terminal(c->sock, p, false, err)) < 0)
 		return ret;
-	for (unsigned int fd = 3; fd < 3 + c->o->preserve_fds; fd++) {
-		int flags = fcntl((int)fd, F_GETFD);
-		if (flags >= 0)
-			fcntl((int)fd, F_SETFD, flags & ~FD_CLOEXEC);
-	}
-	if (sys_close_range(3 + c->o->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return ctr_errno(err, "mark fds close-on-exec");
-	if ((ret = process_apply_limits(c->spec, p, err)) < 0 ||
+	if ((ret = launcher_child_fds(c->o->preserve_fds, err)) < 0 ||
+	    (ret = process_apply_limits(c->spec, p, err)) < 0 ||
 	    (ret = process_finalize(p, c->spec->linux.seccomp, err)) < 0 ||
 	    (ret = process_check_executable(p, err)) < 0)
 		return ret;
@@ -153,7 +125,7 @@ static int exec_serve(const struct exec_opts *o, int sock, int console, int *pty
 			return ctr_error(err, EPROTO, "exec protocol: unexpected message %u",
 					 msg.type);
 		if (console >= 0) {
-			ret = launcher_send_console(console, fd, msg.text, err);
+			ret = console_send_master(console, fd, err);
 			close(fd);
 			if (ret < 0)
 				return ret;
@@ -285,7 +257,7 @@ int container_exec(struct ctr_runtime *rt, const struct exec_opts *o, int *exit_
 		spec_free(spec);
 		return init_pidfd;
 	}
-	if (o->console_socket && (console = lc_connect_console(o->console_socket, err)) < 0) {
+	if (o->console_socket && (console = console_connect(o->console_socket, err)) < 0) {
 		spec_free(spec);
 		return console;
 	}

@@ -8,10 +8,10 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 
+#include "console.h"
 #include "launcher.h"
 #include "log.h"
 #include "process.h"
@@ -62,26 +62,6 @@ int launcher_write_id_maps(pid_t pid, const struct spec_linux *l, struct ctr_err
 	if (ret < 0)
 		return ret;
 	return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
-}
-
-int launcher_send_console(int console_socket, int master, const char *name,
-			  struct ctr_error *err)
-{
-	char control[CMSG_SPACE(sizeof(int))] = {0};
-	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *c;
-
-	mh.msg_control = control;
-	mh.msg_controllen = sizeof(control);
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	if (sendmsg(console_socket, &mh, MSG_NOSIGNAL) < 0)
-		return ctr_errno(err, "send terminal to console socket");
-	return 0;
 }
 
 /* Namespaces that only apply to children (pid, time) are entered by the
@@ -208,7 +188,7 @@ static int serve_child(const struct launch_opts *o, int sock, pid_t pid,
 			break;
 		case SYNC_PTY:
 			if (o->console_socket >= 0) {
-				ret = launcher_send_console(o->console_socket, fd, msg.text, err);
+				ret = console_send_master(o->console_socket, fd, err);
 				close(fd);
 				if (ret < 0)
 					return ret;

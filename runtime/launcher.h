@@ -76,7 +76,12 @@ _Noreturn void container_init(const struct launch_opts *o, const struct init_arg
 
 /* Helpers shared by the launcher and exec. */
 int launcher_write_id_maps(pid_t pid, const struct spec_linux *l, struct ctr_error *err);
-int launcher_send_console(int console_socket, int master, const char *name,
-			  struct ctr_error *err);
+/* Child side, shared by the init and exec: a pty from the devpts in view,
+ * its slave as stdio and controlling terminal (and bound over /dev/console
+ * when bind_console), the master sent to the parent as SYNC_PTY. */
+int launcher_child_terminal(int sock, const struct spec_process *p, bool bind_console,
+			    struct ctr_error *err);
+/* Child side: only fds 0-2 and 3 .. 3+preserve-1 survive execve. */
+int launcher_child_fds(unsigned int preserve, struct ctr_error *err);
 
 #endif

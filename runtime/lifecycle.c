@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include "console.h"
 #include "hooks.h"
 #include "launcher.h"
 #include "lifecycle.h"
@@ -110,20 +111,6 @@ int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err)
 			return ctr_errno(err, "open pid file directory %s", dir);
 		return write_file_atomic_at(dfd, slash + 1, buf, (size_t)n, 0644, err);
 	}
-}
-
-int lc_connect_console(const char *path, struct ctr_error *err)
-{
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	_cleanup_close_ int fd = -1;
-
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return ctr_error(err, ENAMETOOLONG, "console socket path too long: %s", path);
-	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return ctr_errno(err, "connect to console socket %s", path);
-	return steal_fd(fd);
 }
 
 /* Callbacks from the launcher while the init is being set up. */
@@ -284,7 +271,7 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 	if (o->spec->process.terminal && !o->console_socket && mode == LAUNCH_CREATE)
 		return ctr_error(err, EINVAL,
 				 "process.terminal is set but no --console-socket was given");
-	if (o->console_socket && (console = lc_connect_console(o->console_socket, err)) < 0)
+	if (o->console_socket && (console = console_connect(o->console_socket, err)) < 0)
 		return console;
 	ret = state_create(&rt->store, o->id, &dirfd, err);
 	if (ret < 0)
@@ -341,20 +328,22 @@ int container_create(struct ctr_runtime *rt, const struct create_opts *o, struct
 	return 0;
 }
 
-/* poststart hooks: failures are warnings (the container is running). */
-void lc_run_poststart(int dirfd, const struct container_state *cs)
+/* poststart and poststop hooks: failures are warnings (the container is
+ * running, or already gone). */
+void lc_run_hooks_warn(int dirfd, const struct container_state *cs, enum spec_hook_kind kind,
+		       enum container_status st)
 {
 	struct ctr_error err = CTR_ERROR_INIT;
 	_cleanup_free_ char *json = NULL;
 	struct spec *spec = NULL;
 
-	if (lc_load_config(dirfd, cs->bundle, &spec, &err) < 0) {
-		ctr_warn("poststart hooks: %s", err.msg);
+	if (!cs->bundle || lc_load_config(dirfd, cs->bundle, &spec, &err) < 0) {
+		ctr_warn("%s hooks: %s", hooks_kind_name(kind), err.msg);
 		return;
 	}
-	if (spec->hooks[SPEC_HOOK_POSTSTART].n) {
-		json = lc_state_json(cs, STATUS_RUNNING);
-		if (hooks_run(spec, SPEC_HOOK_POSTSTART, json, &err) < 0)
+	if (spec->hooks[kind].n) {
+		json = lc_state_json(cs, st);
+		if (hooks_run(spec, kind, json, &err) < 0)
 			ctr_warn("%s", err.msg);
 	}
 	spec_free(spec);
@@ -382,6 +371,6 @@ int container_start(struct ctr_runtime *rt, const char *id, struct ctr_error *er
 	if (write(fifo, "0", 1) != 1)
 		return ctr_errno(err, "write exec fifo");
 	unlinkat(dirfd, EXEC_FIFO, 0);
-	lc_run_poststart(dirfd, &cs);
+	lc_run_hooks_warn(dirfd, &cs, SPEC_HOOK_POSTSTART, STATUS_RUNNING);
 	return 0;
 }

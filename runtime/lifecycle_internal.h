@@ -28,9 +28,10 @@ int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err);
 int lc_load_config(int dirfd, const char *bundle, struct spec **spec, struct ctr_error *err);
 int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_mode mode,
 	      struct launch_result *res, struct ctr_error *err);
-/* Connect to a --console-socket; returns the fd. */
-int lc_connect_console(const char *path, struct ctr_error *err);
-void lc_run_poststart(int dirfd, const struct container_state *cs);
+/* Run poststart/poststop hooks from the container's kept config; a failure
+ * is logged as a warning. */
+void lc_run_hooks_warn(int dirfd, const struct container_state *cs, enum spec_hook_kind kind,
+		       enum container_status st);
 /* Wait for a process via its pidfd, forwarding the usual signals to it;
  * returns its exit code (128 + signal when killed). */
 int lc_wait_forwarding(pid_t pid, int pidfd, int pty_master, struct ctr_error *err);

@@ -144,7 +144,7 @@ int container_run(struct ctr_runtime *rt, const struct create_opts *o, bool deta
 	if (state_open(&rt->store, o->id, &dirfd, &ignored) == 0) {
 		struct container_state cs = {0};
 		if (state_load(dirfd, &cs, &ignored) == 0)
-			lc_run_poststart(dirfd, &cs);
+			lc_run_hooks_warn(dirfd, &cs, SPEC_HOOK_POSTSTART, STATUS_RUNNING);
 		container_state_free(&cs);
 	}
 	if (detach) {
