@@ -131,6 +131,8 @@ file_cleanup()
 {
 	[ -n "$FILE_TMP" ] || return 0
 	test_cleanup
+	# Interrupted mid-test: what delete --force could not remove goes too.
+	[ -n "$T" ] && [ -f "$T/bundles" ] && force_cleanup
 	[ -n "$ROOT" ] && rm -rf "$ROOT"
 	# A mount left under the bundles is a runtime bug for the leak check to
 	# report; never let rm -rf walk into it.
@@ -177,7 +179,7 @@ test_cleanup()
 	fi
 	for dir in "$ROOT"/*; do
 		[ -d "$dir" ] || continue
-		timeout 20 "$RUNTIME" --root "$ROOT" delete --force "${dir##*/}" \
+		timeout -k 2 10 "$RUNTIME" --root "$ROOT" delete --force "${dir##*/}" \
 			</dev/null >/dev/null 2>&1
 	done
 	if [ -n "$T" ] && [ -f "$T/mounts" ]; then
