@@ -16,14 +16,15 @@
 #   rt_bg ARGS... / rt_wait   the same in the background (run in foreground
 #                       mode, console receivers...)
 #   expect_rc N / expect_out TEXT / expect_out_has TEXT / expect_err_has TEXT
-#   check DESC CMD...   run CMD; fail with DESC when it fails
 #   fail MSG            stop the test; the last command, its exit code,
 #                       stdout and stderr become TAP diagnostics
 #   skip REASON         report the test as skipped
 #   ctr_only REASON     skip unless the runtime under test is ctr
 # Everything a test made (containers, host mounts, background processes) is
-# removed after it, and the file's state root and bundles when the file
-# ends, also on failure, timeout or interrupt.
+# removed after it with `delete --force`, and the file's state root and
+# bundles when the file ends, also on failure, timeout or interrupt. A test
+# after which delete --force left a state directory, a cgroup or a process
+# fails with what was left, which is then killed and removed by hand.
 #
 # Environment: RUNTIME (default: ctr-oci at the top of the build tree),
 # BUILDDIR (where `make` built things; default: the top of the source tree),
@@ -131,6 +132,8 @@ file_cleanup()
 {
 	[ -n "$FILE_TMP" ] || return 0
 	test_cleanup
+	# Interrupted mid-test: what delete --force could not remove goes too.
+	[ -n "$T" ] && [ -f "$T/bundles" ] && force_cleanup
 	[ -n "$ROOT" ] && rm -rf "$ROOT"
 	# A mount left under the bundles is a runtime bug for the leak check to
 	# report; never let rm -rf walk into it.
@@ -177,7 +180,7 @@ test_cleanup()
 	fi
 	for dir in "$ROOT"/*; do
 		[ -d "$dir" ] || continue
-		timeout 20 "$RUNTIME" --root "$ROOT" delete --force "${dir##*/}" \
+		timeout -k 2 10 "$RUNTIME" --root "$ROOT" delete --force "${dir##*/}" \
 			</dev/null >/dev/null 2>&1
 	done
 	if [ -n "$T" ] && [ -f "$T/mounts" ]; then
@@ -214,13 +217,6 @@ skip()
 ctr_only()
 {
 	[ "$RUNTIME_KIND" = ctr ] || skip "ctr only: $* (RUNTIME is $RUNTIME_KIND)"
-}
-
-check()
-{
-	local desc=$1
-	shift
-	"$@" || fail "$desc"
 }
 
 next_n()

@@ -124,7 +124,8 @@ test_masked_proc_file_reads_empty()
 {
 	local f=/proc/kcore
 	[ -e $f ] || f=/proc/timer_list
-	[ -s $f ] || [ $f = /proc/kcore ] || skip "host has neither /proc/kcore nor a non-empty $f"
+	# proc files report size 0: read to see that the host's is not empty.
+	[ "$(head -c 16 $f 2>/dev/null | wc -c)" -gt 0 ] || skip "host has neither /proc/kcore nor a readable $f"
 	mkbundle sh -c "wc -c < $f"
 	cfg '.linux.maskedPaths = [$f]' --arg f $f
 	rt run --bundle "$B" "$ID"
