@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <json-c/json.h>
+#include <seccomp.h>
 
 #include "log.h"
 #include "oci.h"
@@ -77,7 +78,10 @@ static void usage(FILE *f)
 
 static void print_version(void)
 {
-	printf("ctr-oci version %s\nspec: 1.2.0\nlibseccomp: linked\n", PACKAGE_VERSION);
+	const struct scmp_version *v = seccomp_version();
+
+	printf("ctr-oci version %s\nspec: 1.2.0\nlibseccomp: %u.%u.%u\n", PACKAGE_VERSION, v->major,
+	       v->minor, v->micro);
 }
 
 static const char *level_name(enum ctr_log_level l)
