@@ -72,4 +72,16 @@ test_exec_with_tty_sends_its_pty_to_the_console_socket()
 	grep -q '^/dev/pts/[0-9]' <<<"$GOT" || fail "tty inside printed: $GOT"
 }
 
+test_foreground_run_relays_its_own_terminal_and_window_size()
+{
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	mkbundle sh -c 'tty; echo "size=$(stty size)"'
+	cfg '.process.terminal = true'
+	timeout 30 script -qec "stty rows 45 cols 123; $RUNTIME --root $ROOT run --bundle $B $ID" \
+		/dev/null </dev/null >"$T/script.out" 2>&1 || fail "run failed: $(cat "$T/script.out")"
+	tr -d '\r\0' <"$T/script.out" | sed 's/\^@//g' >"$T/clean"
+	grep -q '^/dev/pts/' "$T/clean" || fail "no pty inside: $(cat "$T/clean")"
+	grep -q '^size=45 123$' "$T/clean" || fail "window size not passed on: $(cat "$T/clean")"
+}
+
 run_tests
