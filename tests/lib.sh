@@ -183,6 +183,12 @@ test_cleanup()
 		timeout -k 2 10 "$RUNTIME" --root "$ROOT" delete --force "${dir##*/}" \
 			</dev/null >/dev/null 2>&1
 	done
+	if [ -n "$T" ] && [ -f "$T/netns" ]; then
+		while read -r mnt; do
+			ip netns del "$mnt" 2>/dev/null
+		done <"$T/netns"
+		rm -f "$T/netns"
+	fi
 	if [ -n "$T" ] && [ -f "$T/mounts" ]; then
 		while read -r mnt; do
 			umount -l "$mnt" 2>/dev/null
@@ -193,6 +199,15 @@ test_cleanup()
 }
 
 # --- helpers for tests --------------------------------------------------------
+
+# A named network namespace for this test (removed by test_cleanup).
+host_netns()
+{
+	local name=ctrt-$$-$(next_n)
+	ip netns add "$name" || fail "ip netns add $name"
+	echo "$name" >>"$T/netns"
+	NETNS=/run/netns/$name
+}
 
 fail()
 {
