@@ -45,6 +45,23 @@ test_create_container_hook_runs_before_start()
 	[ -e "$T/ran" ] || fail "createContainer hook did not run at create"
 }
 
+test_start_container_hook_runs_inside_the_container_at_start()
+{
+	# Its path resolves in the container, and it runs after `start`, before
+	# the process: the file lands in the container's own /tmp.
+	mkbundle sleep 100
+	cfg '.hooks.startContainer = [{path: "/bin/sh", args: ["sh", "-c", "cat > /tmp/started.json"]}]'
+	rt create --bundle "$B" "$ID"
+	expect_rc 0
+	[ ! -e "$B/rootfs/tmp/started.json" ] || fail "startContainer hook ran at create"
+	rt start "$ID"
+	expect_rc 0
+	wait_until 5 test -s "$B/rootfs/tmp/started.json" ||
+		fail "startContainer hook did not run inside the container"
+	[ "$(jq -r .id "$B/rootfs/tmp/started.json")" = "$ID" ] ||
+		fail "startContainer hook got: $(cat "$B/rootfs/tmp/started.json")"
+}
+
 poststart_bundle()
 {
 	mkbundle sleep 100
