@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "caps.h"
+#include "hooks.h"
 #include "spec_oci.h"
 #include "spec_oci_json.h"
 #include "util.h"
@@ -269,14 +270,6 @@ int oci_parse_process(struct oci_ctx *c, json_object *obj, struct spec_process *
 	return 0;
 }
 
-static const char *const hook_keys[SPEC_HOOK__COUNT] = {
-    [SPEC_HOOK_PRESTART] = "prestart",
-    [SPEC_HOOK_CREATE_RUNTIME] = "createRuntime",
-    [SPEC_HOOK_CREATE_CONTAINER] = "createContainer",
-    [SPEC_HOOK_START_CONTAINER] = "startContainer",
-    [SPEC_HOOK_POSTSTART] = "poststart",
-    [SPEC_HOOK_POSTSTOP] = "poststop",
-};
 
 static int parse_hook(struct oci_ctx *c, json_object *v, void *elem)
 {
@@ -307,7 +300,7 @@ static int parse_hooks(struct oci_ctx *c, json_object *doc, struct spec *spec)
 		return 0;
 	oci_push(c, "hooks");
 	for (int k = 0; k < SPEC_HOOK__COUNT; k++)
-		if (oci_each(c, hooks, hook_keys[k], sizeof(struct spec_hook),
+		if (oci_each(c, hooks, hooks_kind_name(k), sizeof(struct spec_hook),
 			     &spec->hooks[k].hooks, &spec->hooks[k].n, parse_hook) < 0)
 			return -EINVAL;
 	oci_pop(c);
