@@ -8,7 +8,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "store_test_helpers.h"
 
@@ -319,6 +322,60 @@ static void lock_is_exclusive_between_processes(void **state)
 	close(other);
 }
 
+/* Whole or absent: the container's meta, upper and work all exist and its
+ * layer chain resolves, and the file written before the clone is visible
+ * in its upper or in its top layer. */
+static void assert_whole(struct store_fixture *f, const char *name)
+{
+	struct store_mount_spec spec = spec_of(f, name);
+	_cleanup_free_ char *in_layer = xasprintf("%s/changed", spec.lowerdirs[0]);
+	_cleanup_free_ char *in_upper = xasprintf("%s/changed", spec.upperdir);
+	struct stat sb;
+
+	assert_int_equal(stat(spec.upperdir, &sb), 0);
+	assert_int_equal(stat(spec.workdir, &sb), 0);
+	assert_true(stat(in_layer, &sb) == 0 || stat(in_upper, &sb) == 0);
+	store_mount_spec_free(&spec);
+}
+
+static void killed_clone_leaves_whole_containers(void **state)
+{
+	struct store_fixture *f = fx(state);
+	struct ctr_error err = CTR_ERROR_INIT;
+	int finished = 0;
+
+	make_image(f, "base");
+	make_container(f, "src", "base");
+	srand((unsigned)time(NULL));
+	for (int i = 0; i < 60; i++) {
+		pid_t pid;
+
+		write_text_at(f->root, "containers/src/upper/changed", "x\n");
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			struct store st;
+			if (store_open(f->root, false, &st, &err) < 0 ||
+			    store_container_clone(&st, "src", "dst", &err) < 0)
+				_exit(1);
+			_exit(0);
+		}
+		usleep((useconds_t)(rand() % 4000));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		/* The next locker finishes or drops what the kill interrupted. */
+		assert_int_equal(store_gc(&f->st, &err), 0);
+		assert_int_equal(count_entries(f, "tmp"), 0);
+		assert_whole(f, "src");
+		if (store_container_exists(&f->st, "dst")) {
+			finished++;
+			assert_whole(f, "dst");
+			assert_int_equal(store_container_destroy(&f->st, "dst", &err), 0);
+		}
+	}
+	print_message("clones killed at random points: %d of 60 had finished\n", finished);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, store_fixture_setup, store_fixture_teardown)
 
 int main(void)
@@ -338,6 +395,7 @@ int main(void)
 	    T(lock_replays_a_committed_journal),
 	    T(gc_removes_layers_nothing_reaches),
 	    T(lock_is_exclusive_between_processes),
+	    T(killed_clone_leaves_whole_containers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
