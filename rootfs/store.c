@@ -187,25 +187,36 @@ void store_new_id(char buf[STORE_ID_LEN + 1])
 
 /* ---- staging directories ---- */
 
-int store_tmp_create(struct store *st, struct store_tmp *tmp, struct ctr_error *err)
+static int tmp_create_locked(struct store *st, struct store_tmp *tmp, struct ctr_error *err)
 {
 	char id[STORE_ID_LEN + 1];
 
 	store_new_id(id);
 	tmp->name = xasprintf("tmp/%s", id);
 	tmp->path = xasprintf("%s/%s", st->root, tmp->name);
-	tmp->fd = -1;
 	if (mkdirat(st->dirfd, tmp->name, 0700) < 0)
-		goto fail;
+		return ctr_errno(err, "create staging directory %s", tmp->path);
 	tmp->fd = openat(st->dirfd, tmp->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	/* The flock says "alive": recovery skips staging it cannot lock. */
 	if (tmp->fd < 0 || flock(tmp->fd, LOCK_EX | LOCK_NB) < 0)
-		goto fail;
+		return ctr_errno(err, "lock staging directory %s", tmp->path);
 	return 0;
-fail:
-	ctr_errno(err, "create staging directory %s", tmp->path);
-	store_tmp_release(st, tmp);
-	return -err->code;
+}
+
+int store_tmp_create(struct store *st, struct store_tmp *tmp, struct ctr_error *err)
+{
+	/* Under the store lock: recovery (which runs under it) must never see
+	 * the directory before its flock is taken. */
+	int ret = store_lock(st, true, err);
+
+	*tmp = (struct store_tmp){.fd = -1};
+	if (ret < 0)
+		return ret;
+	ret = tmp_create_locked(st, tmp, err);
+	if (ret < 0)
+		store_tmp_release(st, tmp);
+	store_unlock(st);
+	return ret;
 }
 
 void store_tmp_release(struct store *st, struct store_tmp *tmp)

@@ -457,6 +457,17 @@ int store_container_destroy(struct store *st, const char *name, struct ctr_error
 
 /* ---- snapshots ---- */
 
+/* Validate both names and take the store lock for a snapshot change. */
+static int snapshot_lock(struct store *st, const char *name, const char *snap,
+			 struct ctr_error *err)
+{
+	int ret = store_validate_name("container", name, err);
+
+	if (ret == 0)
+		ret = store_validate_name("snapshot", snap, err);
+	return ret < 0 ? ret : store_lock(st, true, err);
+}
+
 static int snapshot_create_locked(struct store *st, const char *name, const char *snap,
 				  struct ctr_error *err)
 {
@@ -496,12 +507,8 @@ static int snapshot_create_locked(struct store *st, const char *name, const char
 int store_snapshot_create(struct store *st, const char *name, const char *snap,
 			  struct ctr_error *err)
 {
-	int ret = store_validate_name("container", name, err);
+	int ret = snapshot_lock(st, name, snap, err);
 
-	if (ret == 0)
-		ret = store_validate_name("snapshot", snap, err);
-	if (ret == 0)
-		ret = store_lock(st, true, err);
 	if (ret < 0)
 		return ret;
 	ret = snapshot_create_locked(st, name, snap, err);
@@ -577,12 +584,8 @@ static int restore_locked(struct store *st, const char *name, const char *snap,
 int store_snapshot_restore(struct store *st, const char *name, const char *snap,
 			   struct ctr_error *err)
 {
-	int ret = store_validate_name("container", name, err);
+	int ret = snapshot_lock(st, name, snap, err);
 
-	if (ret == 0)
-		ret = store_validate_name("snapshot", snap, err);
-	if (ret == 0)
-		ret = store_lock(st, true, err);
 	if (ret < 0)
 		return ret;
 	ret = restore_locked(st, name, snap, err);
@@ -594,12 +597,8 @@ int store_snapshot_remove(struct store *st, const char *name, const char *snap,
 			  struct ctr_error *err)
 {
 	_cleanup_free_ char *path = xasprintf("containers/%s/snapshots/%s", name, snap);
-	int ret = store_validate_name("container", name, err);
+	int ret = snapshot_lock(st, name, snap, err);
 
-	if (ret == 0)
-		ret = store_validate_name("snapshot", snap, err);
-	if (ret == 0)
-		ret = store_lock(st, true, err);
 	if (ret < 0)
 		return ret;
 	if (!store_exists(st, path))
