@@ -234,15 +234,18 @@ static int list_names(int dirfd, char ***names, bool *opaque, struct ctr_error *
 static int merge_dir(int layer, int root, int depth, struct ctr_error *err)
 {
 	_cleanup_strv_ char **names = NULL;
-	bool opaque;
+	bool opaque, restore_mode = false;
+	struct stat sb, lsb;
 	int ret;
 
 	if (depth > MERGE_DEPTH_MAX)
 		return ctr_error(err, ELOOP, "layer nests deeper than %d", MERGE_DEPTH_MAX);
-	/* Scratch directories a non-root unpack made read-only must let go. */
-	if (geteuid() != 0) {
-		fchmod(layer, 0700);
-		fchmod(root, 0700);
+	/* Without root, directories a layer made read-only must let go while
+	 * they are merged: the scratch for good, the rootfs until the end. */
+	if (geteuid() != 0 && fstat(root, &sb) == 0 && fstat(layer, &lsb) == 0) {
+		fchmod(layer, (lsb.st_mode & 07777) | S_IRWXU);
+		fchmod(root, (sb.st_mode & 07777) | S_IRWXU);
+		restore_mode = true;
 	}
 	ret = list_names(layer, &names, &opaque, err);
 	if (ret == 0 && opaque)
@@ -255,6 +258,10 @@ static int merge_dir(int layer, int root, int depth, struct ctr_error *err)
 		else if (!str_has_prefix(n, WHITEOUT_PREFIX WHITEOUT_PREFIX) &&
 			 (ret = store_remove_tree(root, n + strlen(WHITEOUT_PREFIX))) < 0)
 			ctr_errnum(err, ret, "apply whiteout %s", n);
+	}
+	if (restore_mode) {
+		fchmod(layer, lsb.st_mode & 07777);
+		fchmod(root, sb.st_mode & 07777);
 	}
 	return ret;
 }

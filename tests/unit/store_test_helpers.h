@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "rootfs/store.h"
 #include "rootfs/store_internal.h"
@@ -107,7 +108,7 @@ static inline char *make_rootfs_dir(const char *dir, const char *name)
 
 struct tar_entry {
 	const char *path;
-	mode_t type; /* AE_IFREG, AE_IFDIR, AE_IFLNK; 0 = hardlink to link */
+	mode_t type; /* AE_IFREG, AE_IFDIR, AE_IFLNK, AE_IFCHR (1:3); 0 = hardlink to link */
 	const char *content;
 	const char *link;
 	mode_t mode;
@@ -140,6 +141,8 @@ static inline void write_tar(const char *path, const struct tar_entry *entries, 
 		archive_entry_set_perm(e, t->mode ? t->mode : (t->type == AE_IFDIR ? 0755 : 0644));
 		if (t->type == AE_IFLNK)
 			archive_entry_set_symlink(e, t->link);
+		if (t->type == AE_IFCHR)
+			archive_entry_set_rdev(e, makedev(1, 3));
 		archive_entry_set_size(e, (la_int64_t)len);
 		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
 		if (len)

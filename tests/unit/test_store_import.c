@@ -144,6 +144,54 @@ static void refuses_a_hardlink_to_outside(void **state)
 	assert_string_equal(read_text_at(f->dir, "victim"), "keep\n");
 }
 
+static void device_nodes_only_as_root(void **state)
+{
+	struct store_fixture *f = fx(state);
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_free_ char *tar = xasprintf("%s/dev.tar", f->dir);
+	_cleanup_free_ char *node = NULL;
+	const struct tar_entry e[] = {
+	    {"dev/", AE_IFDIR, NULL, NULL, 0},
+	    {"dev/null", AE_IFCHR, NULL, NULL, 0666},
+	    {"etc/", AE_IFDIR, NULL, NULL, 0},
+	};
+	struct stat sb;
+
+	write_tar(tar, e, ARRAY_SIZE(e), false);
+	assert_int_equal(
+	    store_image_import_archive(&f->st, "dev", tar, STORE_ARCHIVE_ROOTFS, NULL, NULL, &err),
+	    0);
+	node = xasprintf("%s/images/dev/rootfs/dev/null", f->root);
+	if (geteuid() == 0) {
+		assert_int_equal(lstat(node, &sb), 0);
+		assert_true(S_ISCHR(sb.st_mode));
+		assert_int_equal(sb.st_rdev, makedev(1, 3));
+	} else {
+		assert_int_equal(lstat(node, &sb), -1);
+	}
+}
+
+static char *make_oci_layout(struct store_fixture *f);
+
+static void layers_keep_the_rootfs_modes(void **state)
+{
+	struct store_fixture *f = fx(state);
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_free_ char *dir = make_oci_layout(f);
+	_cleanup_free_ char *root = NULL, *etc = NULL;
+	struct stat sb;
+
+	assert_int_equal(
+	    store_image_import_archive(&f->st, "app", dir, STORE_ARCHIVE_AUTO, NULL, NULL, &err),
+	    0);
+	root = xasprintf("%s/images/app/rootfs/", f->root);
+	etc = xasprintf("%s/images/app/rootfs/etc", f->root);
+	assert_int_equal(stat(root, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0755);
+	assert_int_equal(stat(etc, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0755);
+}
+
 /* ---- image archives ---- */
 
 #define D1 "1111111111111111111111111111111111111111111111111111111111111111"
@@ -392,6 +440,8 @@ int main(void)
 	    T(refuses_absolute_entries),
 	    T(refuses_writes_through_a_symlink),
 	    T(refuses_a_hardlink_to_outside),
+	    T(device_nodes_only_as_root),
+	    T(layers_keep_the_rootfs_modes),
 	    T(applies_oci_layers_with_whiteouts_and_opaque_dirs),
 	    T(imports_an_oci_archive_tarball),
 	    T(imports_a_docker_archive),
