@@ -88,8 +88,8 @@ int store_stage_dir_as_layer(struct store_tmp *tmp, const char *dir, const char 
 
 /* ---- references ---- */
 
-static int refs_of_kind(struct store *st, const char *kind, const char *label, store_ref_fn fn,
-			void *data, struct ctr_error *err);
+static int refs_of_kind(struct store *st, const char *kind, const char *label, const char *suffix,
+			store_ref_fn fn, void *data, struct ctr_error *err);
 
 static int ref_from_meta(struct store *st, const char *path, const char *who, store_ref_fn fn,
 			 void *data, struct ctr_error *err)
@@ -114,20 +114,20 @@ static int refs_of_snapshots(struct store *st, const char *name, store_ref_fn fn
 			     struct ctr_error *err)
 {
 	_cleanup_free_ char *dir = xasprintf("containers/%s/snapshots", name);
-	_cleanup_free_ char *label = xasprintf("snapshot of container '%s'", name);
+	_cleanup_free_ char *suffix = xasprintf(" of container '%s'", name);
 
-	return refs_of_kind(st, dir, label, fn, data, err);
+	return refs_of_kind(st, dir, "snapshot", suffix, fn, data, err);
 }
 
-static int refs_of_kind(struct store *st, const char *kind, const char *label, store_ref_fn fn,
-			void *data, struct ctr_error *err)
+static int refs_of_kind(struct store *st, const char *kind, const char *label, const char *suffix,
+			store_ref_fn fn, void *data, struct ctr_error *err)
 {
 	_cleanup_strv_ char **names = NULL;
 	int ret = store_list_dir(st, kind, &names, err);
 
 	for (size_t i = 0; ret == 0 && names[i]; i++) {
 		_cleanup_free_ char *path = xasprintf("%s/%s/meta.json", kind, names[i]);
-		_cleanup_free_ char *who = xasprintf("%s '%s'", label, names[i]);
+		_cleanup_free_ char *who = xasprintf("%s '%s'%s", label, names[i], suffix);
 
 		ret = ref_from_meta(st, path, who, fn, data, err);
 		if (ret == 0 && strcmp(kind, "containers") == 0)
@@ -138,9 +138,9 @@ static int refs_of_kind(struct store *st, const char *kind, const char *label, s
 
 int store_for_each_ref(struct store *st, store_ref_fn fn, void *data, struct ctr_error *err)
 {
-	int ret = refs_of_kind(st, "images", "image", fn, data, err);
+	int ret = refs_of_kind(st, "images", "image", "", fn, data, err);
 
-	return ret ? ret : refs_of_kind(st, "containers", "container", fn, data, err);
+	return ret ? ret : refs_of_kind(st, "containers", "container", "", fn, data, err);
 }
 
 /* ---- garbage ---- */

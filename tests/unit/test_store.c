@@ -163,6 +163,26 @@ static void image_removal_waits_for_its_containers(void **state)
 	assert_int_equal(count_entries(f, "tmp"), 0);
 }
 
+static void image_removal_sees_clones_and_snapshots(void **state)
+{
+	struct store_fixture *f = fx(state);
+	struct ctr_error err = CTR_ERROR_INIT;
+
+	make_image(f, "base");
+	make_container(f, "src", "base");
+	write_text_at(f->root, "containers/src/upper/changed", "x\n");
+	assert_int_equal(store_container_clone(&f->st, "src", "dst", &err), 0);
+	assert_int_equal(store_container_destroy(&f->st, "src", &err), 0);
+	assert_int_equal(store_image_remove(&f->st, "base", &err), -EBUSY);
+	assert_string_equal(err.msg, "image 'base' is used by container 'dst'");
+	/* A snapshot stands on the same chain, down to the image. */
+	assert_int_equal(store_snapshot_create(&f->st, "dst", "keep", &err), 0);
+	assert_int_equal(store_image_remove(&f->st, "base", &err), -EBUSY);
+	assert_int_equal(store_container_destroy(&f->st, "dst", &err), 0);
+	assert_int_equal(store_image_remove(&f->st, "base", &err), 0);
+	assert_int_equal(count_entries(f, "layers"), 0);
+}
+
 static void clone_freezes_the_upper_into_a_shared_layer(void **state)
 {
 	struct store_fixture *f = fx(state);
@@ -387,6 +407,7 @@ int main(void)
 	    T(refuses_an_existing_image_name),
 	    T(container_stands_on_its_image_with_an_empty_upper),
 	    T(image_removal_waits_for_its_containers),
+	    T(image_removal_sees_clones_and_snapshots),
 	    T(clone_freezes_the_upper_into_a_shared_layer),
 	    T(clone_of_an_untouched_container_adds_no_layer),
 	    T(snapshot_restore_brings_back_the_content_of_then),
