@@ -180,8 +180,8 @@ struct store_mount_spec {
 	char *options; /* "lowerdir=...,upperdir=...,workdir=...,index=off,..." */
 };
 void store_mount_spec_free(struct store_mount_spec *spec);
-int store_container_mount_spec(struct store *st, const char *name, struct store_mount_spec *spec,
-			       struct ctr_error *err);
+int store_container_rootfs_mount_spec(struct store *st, const char *name,
+				      struct store_mount_spec *spec, struct ctr_error *err);
 /* Mount the container's overlay at target (tests, inspection). */
 int store_overlay_mount_at(struct store *st, const char *name, const char *target,
 			   struct ctr_error *err);

@@ -264,8 +264,8 @@ static int mount_spec_locked(struct store *st, const char *name, struct store_mo
 	return 0;
 }
 
-int store_container_mount_spec(struct store *st, const char *name, struct store_mount_spec *spec,
-			       struct ctr_error *err)
+int store_container_rootfs_mount_spec(struct store *st, const char *name,
+				      struct store_mount_spec *spec, struct ctr_error *err)
 {
 	int ret = store_validate_name("container", name, err);
 
@@ -282,7 +282,7 @@ int store_overlay_mount_at(struct store *st, const char *name, const char *targe
 			   struct ctr_error *err)
 {
 	struct store_mount_spec spec = {0};
-	int ret = store_container_mount_spec(st, name, &spec, err);
+	int ret = store_container_rootfs_mount_spec(st, name, &spec, err);
 
 	if (ret < 0)
 		return ret;

@@ -42,7 +42,7 @@ static struct store_mount_spec spec_of(struct store_fixture *f, const char *name
 	struct ctr_error err = CTR_ERROR_INIT;
 	struct store_mount_spec spec = {0};
 
-	assert_int_equal(store_container_mount_spec(&f->st, name, &spec, &err), 0);
+	assert_int_equal(store_container_rootfs_mount_spec(&f->st, name, &spec, &err), 0);
 	return spec;
 }
 

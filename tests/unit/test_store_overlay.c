@@ -18,7 +18,7 @@
 
 #include "store_test_helpers.h"
 
-#define MOUNTS_MAX 8
+#define MOUNTS_MAX 16
 
 struct overlay_fixture {
 	struct store_fixture base;
@@ -225,38 +225,61 @@ static void fill_upper(struct overlay_fixture *o, const char *name, const char *
 	unmount_last(o);
 }
 
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+#define TIMING_RUNS 5
+
+/* Median of TIMING_RUNS, so one stall of a busy host does not decide. */
+static double median_ms(double *ms)
+{
+	qsort(ms, TIMING_RUNS, sizeof(double), compare_doubles);
+	return ms[TIMING_RUNS / 2];
+}
+
 static void clone_and_snapshot_take_constant_time(void **state)
 {
 	struct overlay_fixture *o = *state;
 	struct store_fixture *f = &o->base;
 	struct ctr_error err = CTR_ERROR_INIT;
-	struct timespec t0, t1, t2, t3;
-	double clone_ms, snap_ms, restore_ms;
+	double clone_ms[TIMING_RUNS], snap_ms[TIMING_RUNS], restore_ms[TIMING_RUNS];
+	struct timespec t0, t1;
 
 	SKIP_WITHOUT_ROOT();
 	make_busybox_image(f, "bb");
 	make_container(f, "src", "bb");
 	fill_upper(o, "src", "data", 5000);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(store_container_clone(&f->st, "src", "dst", &err), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	fill_upper(o, "src", "more", 100);
-	clock_gettime(CLOCK_MONOTONIC, &t2);
-	assert_int_equal(store_snapshot_create(&f->st, "src", "s1", &err), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t3);
-	clone_ms = elapsed_ms(&t0, &t1);
-	snap_ms = elapsed_ms(&t2, &t3);
-	fill_upper(o, "src", "dropped", 100);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(store_snapshot_restore(&f->st, "src", "s1", &err), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	restore_ms = elapsed_ms(&t0, &t1);
-	print_message("clone of a container with 5000 changed files: %.2f ms; "
-		      "snapshot: %.2f ms; restore (100 files dropped): %.2f ms\n",
-		      clone_ms, snap_ms, restore_ms);
+	for (int i = 0; i < TIMING_RUNS; i++) {
+		char dst[16], sub[16], snap[16];
+
+		snprintf(dst, sizeof(dst), "dst%d", i);
+		snprintf(sub, sizeof(sub), "more%d", i);
+		snprintf(snap, sizeof(snap), "s%d", i);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(store_container_clone(&f->st, "src", dst, &err), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		clone_ms[i] = elapsed_ms(&t0, &t1);
+		fill_upper(o, "src", sub, 100);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(store_snapshot_create(&f->st, "src", snap, &err), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		snap_ms[i] = elapsed_ms(&t0, &t1);
+		snprintf(sub, sizeof(sub), "dropped%d", i);
+		fill_upper(o, "src", sub, 100);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(store_snapshot_restore(&f->st, "src", snap, &err), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		restore_ms[i] = elapsed_ms(&t0, &t1);
+	}
+	print_message("median of %d: clone of a container with 5000+ changed files %.2f ms; "
+		      "snapshot %.2f ms; restore (100 files dropped) %.2f ms\n",
+		      TIMING_RUNS, median_ms(clone_ms), median_ms(snap_ms), median_ms(restore_ms));
 	/* The bound for a Debian container is 100 ms. */
-	assert_true(clone_ms < 100);
-	assert_true(snap_ms < 100);
+	assert_true(median_ms(clone_ms) < 100);
+	assert_true(median_ms(snap_ms) < 100);
 }
 
 int main(void)
