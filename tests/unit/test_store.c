@@ -358,6 +358,34 @@ static void assert_whole(struct store_fixture *f, const char *name)
 	store_mount_spec_free(&spec);
 }
 
+/* Run op in a child killed with SIGKILL after 0-4 ms. */
+static void run_and_kill(struct store_fixture *f, int (*op)(struct store *, struct ctr_error *))
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct store st;
+		if (store_open(f->root, false, &st, &err) < 0 || op(&st, &err) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	usleep((useconds_t)(rand() % 4000));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* The next locker finishes or drops what the kill interrupted. */
+	assert_int_equal(store_gc(&f->st, &err), 0);
+	assert_int_equal(count_entries(f, "tmp"), 0);
+}
+
+#define KILL_RUNS 40
+
+static int clone_src(struct store *st, struct ctr_error *err)
+{
+	return store_container_clone(st, "src", "dst", err);
+}
+
 static void killed_clone_leaves_whole_containers(void **state)
 {
 	struct store_fixture *f = fx(state);
@@ -366,26 +394,9 @@ static void killed_clone_leaves_whole_containers(void **state)
 
 	make_image(f, "base");
 	make_container(f, "src", "base");
-	srand((unsigned)time(NULL));
-	for (int i = 0; i < 60; i++) {
-		pid_t pid;
-
+	for (int i = 0; i < KILL_RUNS; i++) {
 		write_text_at(f->root, "containers/src/upper/changed", "x\n");
-		pid = fork();
-		assert_true(pid >= 0);
-		if (pid == 0) {
-			struct store st;
-			if (store_open(f->root, false, &st, &err) < 0 ||
-			    store_container_clone(&st, "src", "dst", &err) < 0)
-				_exit(1);
-			_exit(0);
-		}
-		usleep((useconds_t)(rand() % 4000));
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		/* The next locker finishes or drops what the kill interrupted. */
-		assert_int_equal(store_gc(&f->st, &err), 0);
-		assert_int_equal(count_entries(f, "tmp"), 0);
+		run_and_kill(f, clone_src);
 		assert_whole(f, "src");
 		if (store_container_exists(&f->st, "dst")) {
 			finished++;
@@ -393,13 +404,74 @@ static void killed_clone_leaves_whole_containers(void **state)
 			assert_int_equal(store_container_destroy(&f->st, "dst", &err), 0);
 		}
 	}
-	print_message("clones killed at random points: %d of 60 had finished\n", finished);
+	print_message("clones killed at random points: %d of %d had finished\n", finished,
+		      KILL_RUNS);
+}
+
+static int snapshot_src(struct store *st, struct ctr_error *err)
+{
+	return store_snapshot_create(st, "src", "snap", err);
+}
+
+static void killed_snapshot_leaves_a_whole_container(void **state)
+{
+	struct store_fixture *f = fx(state);
+	struct ctr_error err = CTR_ERROR_INIT;
+	int finished = 0;
+
+	make_image(f, "base");
+	make_container(f, "src", "base");
+	for (int i = 0; i < KILL_RUNS; i++) {
+		write_text_at(f->root, "containers/src/upper/changed", "x\n");
+		run_and_kill(f, snapshot_src);
+		assert_whole(f, "src");
+		if (path_exists(f->root, "containers/src/snapshots/snap")) {
+			finished++;
+			assert_int_equal(store_snapshot_restore(&f->st, "src", "snap", &err), 0);
+			assert_whole(f, "src");
+			assert_int_equal(store_snapshot_remove(&f->st, "src", "snap", &err), 0);
+		}
+	}
+	print_message("snapshots killed at random points: %d of %d had finished\n", finished,
+		      KILL_RUNS);
+}
+
+static int create_web(struct store *st, struct ctr_error *err)
+{
+	struct store_container_opts opts = {"base", NULL, "x = 1\n"};
+	return store_container_create(st, "web", &opts, err);
+}
+
+static void killed_create_leaves_all_or_nothing(void **state)
+{
+	struct store_fixture *f = fx(state);
+	struct ctr_error err = CTR_ERROR_INIT;
+	int finished = 0;
+
+	make_image(f, "base");
+	for (int i = 0; i < KILL_RUNS; i++) {
+		run_and_kill(f, create_web);
+		if (store_container_exists(&f->st, "web")) {
+			struct store_mount_spec spec = spec_of(f, "web");
+			finished++;
+			assert_string_equal(read_text_at(f->root, "containers/web/config"),
+					    "x = 1\n");
+			store_mount_spec_free(&spec);
+			assert_int_equal(store_container_destroy(&f->st, "web", &err), 0);
+		} else {
+			assert_false(path_exists(f->root, "containers/web"));
+		}
+	}
+	assert_int_equal(count_entries(f, "layers"), 1);
+	print_message("creates killed at random points: %d of %d had finished\n", finished,
+		      KILL_RUNS);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, store_fixture_setup, store_fixture_teardown)
 
 int main(void)
 {
+	srand((unsigned)time(NULL));
 	const struct CMUnitTest tests[] = {
 	    T(creates_layout_with_private_directories),
 	    T(rejects_bad_names_with_the_reason),
@@ -417,6 +489,8 @@ int main(void)
 	    T(gc_removes_layers_nothing_reaches),
 	    T(lock_is_exclusive_between_processes),
 	    T(killed_clone_leaves_whole_containers),
+	    T(killed_snapshot_leaves_a_whole_container),
+	    T(killed_create_leaves_all_or_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
