@@ -231,6 +231,22 @@ static int list_names(int dirfd, char ***names, bool *opaque, struct ctr_error *
 	return 0;
 }
 
+/* ".wh.NAME" hides NAME of the lower layers. NAME "." or ".." would reach
+ * the directory itself or its parent: refused. Other ".wh..wh.*" entries
+ * (aufs bookkeeping) carry nothing for a rootfs. */
+static int apply_whiteout(int root, const char *entry, struct ctr_error *err)
+{
+	const char *target = entry + strlen(WHITEOUT_PREFIX);
+	int ret;
+
+	if (!*target || !strcmp(target, ".") || !strcmp(target, ".."))
+		return ctr_error(err, EPERM, "refusing whiteout '%s'", entry);
+	if (str_has_prefix(entry, WHITEOUT_PREFIX WHITEOUT_PREFIX))
+		return 0;
+	ret = store_remove_tree(root, target);
+	return ret < 0 ? ctr_errnum(err, ret, "apply whiteout %s", entry) : 0;
+}
+
 static int merge_dir(int layer, int root, int depth, struct ctr_error *err)
 {
 	_cleanup_strv_ char **names = NULL;
@@ -255,9 +271,8 @@ static int merge_dir(int layer, int root, int depth, struct ctr_error *err)
 
 		if (!str_has_prefix(n, WHITEOUT_PREFIX))
 			ret = merge_entry(layer, root, n, depth, err);
-		else if (!str_has_prefix(n, WHITEOUT_PREFIX WHITEOUT_PREFIX) &&
-			 (ret = store_remove_tree(root, n + strlen(WHITEOUT_PREFIX))) < 0)
-			ctr_errnum(err, ret, "apply whiteout %s", n);
+		else
+			ret = apply_whiteout(root, n, err);
 	}
 	if (restore_mode) {
 		fchmod(layer, lsb.st_mode & 07777);

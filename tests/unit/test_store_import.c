@@ -415,6 +415,29 @@ static void refuses_a_digest_that_names_a_path(void **state)
 	assert_false(store_image_exists(&f->st, "app"));
 }
 
+static void refuses_whiteouts_of_dot_and_dotdot(void **state)
+{
+	struct store_fixture *f = fx(state);
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_free_ char *dir = make_oci_layout(f);
+	_cleanup_free_ char *blob = xasprintf("%s/blobs/sha256/" D2, dir);
+	const struct tar_entry evil[] = {
+	    {"etc/", AE_IFDIR, NULL, NULL, 0},
+	    {".wh...", AE_IFREG, "", NULL, 0},
+	    {"etc/.wh..", AE_IFREG, "", NULL, 0},
+	};
+
+	write_text_at(f->dir, "sibling", "keep\n");
+	write_tar(blob, evil, ARRAY_SIZE(evil), false);
+	assert_int_equal(
+	    store_image_import_archive(&f->st, "app", dir, STORE_ARCHIVE_AUTO, NULL, NULL, &err),
+	    -EPERM);
+	assert_non_null(strstr(err.msg, "refusing whiteout"));
+	assert_string_equal(read_text_at(f->dir, "sibling"), "keep\n");
+	assert_false(store_image_exists(&f->st, "app"));
+	assert_int_equal(count_entries(f, "tmp"), 0);
+}
+
 static void rootfs_kind_keeps_an_image_archive_as_files(void **state)
 {
 	struct store_fixture *f = fx(state);
@@ -446,6 +469,7 @@ int main(void)
 	    T(imports_an_oci_archive_tarball),
 	    T(imports_a_docker_archive),
 	    T(refuses_a_digest_that_names_a_path),
+	    T(refuses_whiteouts_of_dot_and_dotdot),
 	    T(rootfs_kind_keeps_an_image_archive_as_files),
 	};
 
