@@ -179,8 +179,34 @@ static int remove_children_of(int dirfd, struct ctr_error *err)
 	return ret;
 }
 
+/* Merge the layer's directory name into the rootfs's (made when missing, or
+ * replacing what is not a directory): walking it, rather than moving it
+ * whole, drops whiteout markers that have nothing below them to hide. */
+static int merge_subdir(int layer, int root, const char *name, bool root_is_dir, int depth,
+			struct ctr_error *err)
+{
+	_cleanup_close_ int l = -1, r = -1;
+	int ret;
+
+	if (!root_is_dir) {
+		ret = store_remove_tree(root, name);
+		if (ret < 0)
+			return ctr_errnum(err, ret, "replace %s", name);
+		if (mkdirat(root, name, 0700) < 0)
+			return ctr_errno(err, "create %s", name);
+	}
+	l = open_dir_at(layer, name);
+	r = open_dir_at(root, name);
+	if (l < 0 || r < 0)
+		return ctr_errno(err, "open %s", name);
+	ret = merge_dir(l, r, depth + 1, err);
+	if (ret == 0 && (ret = copy_dir_metadata(l, r)) < 0)
+		ctr_errnum(err, ret, "set owner and mode of %s", name);
+	return ret < 0 ? ctr_error_prefix(err, "%s", name) : 0;
+}
+
 /* Move the layer's entry name over whatever the rootfs has there, or merge
- * it in when both are directories. */
+ * it in when it is a directory. */
 static int merge_entry(int layer, int root, const char *name, int depth, struct ctr_error *err)
 {
 	struct stat ls, rs;
@@ -189,17 +215,8 @@ static int merge_entry(int layer, int root, const char *name, int depth, struct 
 
 	if (fstatat(layer, name, &ls, AT_SYMLINK_NOFOLLOW) < 0)
 		return ctr_errno(err, "stat %s", name);
-	if (root_has && S_ISDIR(ls.st_mode) && S_ISDIR(rs.st_mode)) {
-		_cleanup_close_ int l = open_dir_at(layer, name);
-		_cleanup_close_ int r = open_dir_at(root, name);
-
-		if (l < 0 || r < 0)
-			return ctr_errno(err, "open %s", name);
-		ret = merge_dir(l, r, depth + 1, err);
-		if (ret == 0 && (ret = copy_dir_metadata(l, r)) < 0)
-			ctr_errnum(err, ret, "set owner and mode of %s", name);
-		return ret < 0 ? ctr_error_prefix(err, "%s", name) : 0;
-	}
+	if (S_ISDIR(ls.st_mode))
+		return merge_subdir(layer, root, name, root_has && S_ISDIR(rs.st_mode), depth, err);
 	if (root_has && (ret = store_remove_tree(root, name)) < 0)
 		return ctr_errnum(err, ret, "replace %s", name);
 	if (renameat(layer, name, root, name) < 0)
@@ -359,7 +376,7 @@ static int plan_from_docker(int layout, struct image_plan *plan, struct ctr_erro
 			strv_append(&plan->layers,
 				    json_object_get_string(json_object_array_get_idx(v, i)));
 	}
-	if (entry && store_json_string(entry, "Config"))
+	if (entry && store_json_string(entry, "Config") && *store_json_string(entry, "Config"))
 		plan->config = xstrdup(store_json_string(entry, "Config"));
 	json_object_put(manifest);
 	return entry ? 0 : ctr_error(err, EINVAL, "manifest.json: no image in it");

@@ -215,6 +215,10 @@ static const struct tar_entry layer1[] = {
 /* The opaque marker after a same-layer child: only lower content goes. */
 static const struct tar_entry layer2[] = {
     {"etc/", AE_IFDIR, NULL, NULL, 0},
+    {"new/", AE_IFDIR, NULL, NULL, 0750},
+    {"new/.wh.nothing", AE_IFREG, "", NULL, 0},
+    {"new/.wh..wh..opq", AE_IFREG, "", NULL, 0},
+    {"new/file", AE_IFREG, "n\n", NULL, 0},
     {"etc/.wh.gone", AE_IFREG, "", NULL, 0},
     {"var/cache/", AE_IFDIR, NULL, NULL, 0},
     {"var/cache/new", AE_IFREG, "upper\n", NULL, 0},
@@ -324,6 +328,10 @@ static void assert_layers_applied(struct store_fixture *f, const char *image)
 	assert_false(image_has(f, image, "var/cache/.wh..wh..opq"));
 	assert_string_equal(image_file(f, image, "var/cache/new"), "upper\n");
 	assert_string_equal(image_file(f, image, "bin/tool"), "v2\n");
+	/* Markers in a directory only this layer has are dropped too. */
+	assert_string_equal(image_file(f, image, "new/file"), "n\n");
+	assert_false(image_has(f, image, "new/.wh.nothing"));
+	assert_false(image_has(f, image, "new/.wh..wh..opq"));
 }
 
 static void assert_config(const struct store_image_config *c)
