@@ -311,14 +311,75 @@ static bool dir_is_empty(int dirfd, const char *path)
 	return empty;
 }
 
-/* Journal the renames that turn name's upper into a new layer on top of
- * its chain and give it a fresh upper and work. Returns the container's top
- * layer afterwards in top (unchanged when the upper holds nothing). */
+/* mount(2) takes one page of options: every chain the store builds must
+ * fit in it with the upper and work paths, so any kernel can mount it. */
+#define OVERLAY_OPTIONS_MAX 4095
+
+static bool chain_has_room(struct store *st, const char *name, size_t layers, struct ctr_error *err)
+{
+	size_t root = strlen(st->root);
+	size_t lower = layers * (root + strlen("/layers/") + STORE_ID_LEN + strlen("/root:"));
+	size_t rest = 2 * (root + strlen("/containers/") + strlen(name) + strlen("/upper,")) +
+		      strlen("lowerdir=,upperdir=,workdir=," OVERLAY_FIXED_OPTIONS);
+
+	if (layers <= STORE_LAYERS_MAX && lower + rest <= OVERLAY_OPTIONS_MAX)
+		return true;
+	ctr_error(err, E2BIG, "container '%s' stands on too many layers (%zu) to add one", name,
+		  layers - 1);
+	return false;
+}
+
+/* The renames that turn containers/name/upper into layer id and give the
+ * container a fresh upper, work and meta.json (staged in tmp). No target is
+ * ever a later source, so a replay can tell what is done. */
+static void journal_freeze(struct store_journal *j, struct store_tmp *tmp, const char *name,
+			   const char *id)
+{
+	_cleanup_free_ char *upper = xasprintf("containers/%s/upper", name);
+	_cleanup_free_ char *work = xasprintf("containers/%s/work", name);
+	_cleanup_free_ char *meta = xasprintf("containers/%s/meta.json", name);
+	_cleanup_free_ char *layer = xasprintf("layers/%s", id);
+	_cleanup_free_ char *layer_root = xasprintf("layers/%s/root", id);
+	_cleanup_free_ char *t_layer = tmp_path(tmp, "layer");
+	_cleanup_free_ char *t_oldwork = tmp_path(tmp, "oldwork");
+	_cleanup_free_ char *t_upper = tmp_path(tmp, "newupper");
+	_cleanup_free_ char *t_work = tmp_path(tmp, "newwork");
+	_cleanup_free_ char *t_meta = tmp_path(tmp, "meta.json");
+
+	store_journal_move(j, t_layer, layer);
+	store_journal_move(j, upper, layer_root);
+	store_journal_move(j, work, t_oldwork);
+	store_journal_move(j, t_upper, upper);
+	store_journal_move(j, t_work, work);
+	store_journal_replace(j, t_meta, meta);
+}
+
+/* Stage what journal_freeze moves: the layer, a fresh upper and work, the
+ * container's meta.json naming the new layer. */
+static int stage_frozen_layer(struct store *st, struct store_tmp *tmp, const char *name,
+			      const char *parent, json_object *meta, char id[STORE_ID_LEN + 1],
+			      struct ctr_error *err)
+{
+	_cleanup_free_ char *upper = xasprintf("containers/%s/upper", name);
+	int ret = store_stage_layer(tmp, parent, name, id, err);
+
+	if (ret == 0 && (mkdirat(tmp->fd, "newwork", 0700) < 0 ||
+			 make_upper(tmp->fd, "newupper", st->dirfd, upper) < 0))
+		ret = ctr_errno(err, "stage a fresh upper in %s", tmp->path);
+	if (ret == 0) {
+		json_object_object_add(meta, "layer", json_object_new_string(id));
+		ret = store_json_write(tmp->fd, "meta.json", meta, err);
+	}
+	return ret;
+}
+
+/* Journal turning name's upper into a new layer on top of its chain, with
+ * a fresh upper and work. Returns the container's top layer afterwards in
+ * top (unchanged when the upper holds nothing). */
 static int stage_freeze(struct store *st, struct store_tmp *tmp, const char *name,
 			struct store_journal *j, char **top, struct ctr_error *err)
 {
-	_cleanup_free_ char *dir = xasprintf("containers/%s", name);
-	_cleanup_free_ char *upper = xasprintf("%s/upper", dir);
+	_cleanup_free_ char *upper = xasprintf("containers/%s/upper", name);
 	_cleanup_strv_ char **chain = NULL;
 	json_object *meta = NULL;
 	char id[STORE_ID_LEN + 1];
@@ -328,36 +389,12 @@ static int stage_freeze(struct store *st, struct store_tmp *tmp, const char *nam
 		ret = store_layer_chain(st, store_json_string(meta, "layer"), &chain, err);
 	if (ret == 0 && dir_is_empty(st->dirfd, upper)) {
 		*top = xstrdup(chain[0]);
-	} else if (ret == 0 && strv_len(chain) >= STORE_LAYERS_MAX) {
-		ret = ctr_error(err, E2BIG, "container '%s' already stands on %d layers", name,
-				STORE_LAYERS_MAX);
+	} else if (ret == 0 && !chain_has_room(st, name, strv_len(chain) + 1, err)) {
+		ret = -err->code;
 	} else if (ret == 0) {
-		ret = store_stage_layer(tmp, chain[0], name, id, err);
-		if (ret == 0 && (mkdirat(tmp->fd, "newwork", 0700) < 0 ||
-				 make_upper(tmp->fd, "newupper", st->dirfd, upper) < 0))
-			ret = ctr_errno(err, "stage a fresh upper in %s", tmp->path);
+		ret = stage_frozen_layer(st, tmp, name, chain[0], meta, id, err);
 		if (ret == 0) {
-			json_object_object_add(meta, "layer", json_object_new_string(id));
-			ret = store_json_write(tmp->fd, "meta.json", meta, err);
-		}
-		if (ret == 0) {
-			_cleanup_free_ char *layer = xasprintf("layers/%s", id);
-			_cleanup_free_ char *layer_root = xasprintf("layers/%s/root", id);
-			_cleanup_free_ char *work = xasprintf("%s/work", dir);
-			_cleanup_free_ char *meta_path = xasprintf("%s/meta.json", dir);
-			_cleanup_free_ char *t_layer = tmp_path(tmp, "layer");
-			_cleanup_free_ char *t_oldwork = tmp_path(tmp, "oldwork");
-			_cleanup_free_ char *t_upper = tmp_path(tmp, "newupper");
-			_cleanup_free_ char *t_work = tmp_path(tmp, "newwork");
-			_cleanup_free_ char *t_meta = tmp_path(tmp, "meta.json");
-
-			/* No target is ever a later source: replay can tell what is done. */
-			store_journal_move(j, t_layer, layer);
-			store_journal_move(j, upper, layer_root);
-			store_journal_move(j, work, t_oldwork);
-			store_journal_move(j, t_upper, upper);
-			store_journal_move(j, t_work, work);
-			store_journal_replace(j, t_meta, meta_path);
+			journal_freeze(j, tmp, name, id);
 			*top = xstrdup(id);
 		}
 	}
@@ -379,8 +416,11 @@ static int clone_locked(struct store *st, const char *src, const char *dst, stru
 	if (store_exists(st, target))
 		return ctr_error(err, EEXIST, "container '%s' already exists", dst);
 	ret = store_container_image(st, src, &image, err);
-	if (ret == 0 && read_file_at(st->dirfd, src_config, &config, &len, err) == -ENOENT)
-		ctr_error_clear(err);
+	if (ret == 0 &&
+	    (ret = read_file_at(st->dirfd, src_config, &config, &len, err)) == -ENOENT) {
+		ctr_error_clear(err); /* a container without a native config */
+		ret = 0;
+	}
 	if (ret == 0)
 		ret = store_tmp_create(st, &tmp, err);
 	if (ret < 0)

@@ -261,6 +261,33 @@ static void snapshot_restore_brings_back_the_content_of_then(void **state)
 	store_mount_spec_free(&spec);
 }
 
+static void layer_chains_stay_mountable_with_one_page_of_options(void **state)
+{
+	struct store_fixture *f = fx(state);
+	struct ctr_error err = CTR_ERROR_INIT;
+	struct store_mount_spec spec;
+	int ret = 0, i;
+
+	make_image(f, "base");
+	make_container(f, "web", "base");
+	for (i = 0; i < 2 * STORE_LAYERS_MAX && ret == 0; i++) {
+		char snap[16];
+
+		snprintf(snap, sizeof(snap), "s%d", i);
+		write_text_at(f->root, "containers/web/upper/f", snap);
+		ret = store_snapshot_create(&f->st, "web", snap, &err);
+	}
+	assert_int_equal(ret, -E2BIG);
+	assert_non_null(strstr(err.msg, "stands on too many layers"));
+	assert_true(i > 10 && i <= STORE_LAYERS_MAX);
+	spec = spec_of(f, "web");
+	assert_true(strlen(spec.options) < 4096);
+	/* The refused snapshot changed nothing: the upper still holds its file. */
+	assert_true(path_exists(f->root, "containers/web/upper/f"));
+	assert_int_equal(count_entries(f, "tmp"), 0);
+	store_mount_spec_free(&spec);
+}
+
 static void container_from_a_dir_owns_a_private_layer(void **state)
 {
 	struct store_fixture *f = fx(state);
@@ -483,6 +510,7 @@ int main(void)
 	    T(clone_freezes_the_upper_into_a_shared_layer),
 	    T(clone_of_an_untouched_container_adds_no_layer),
 	    T(snapshot_restore_brings_back_the_content_of_then),
+	    T(layer_chains_stay_mountable_with_one_page_of_options),
 	    T(container_from_a_dir_owns_a_private_layer),
 	    T(lock_removes_dead_staging_and_keeps_live_staging),
 	    T(lock_replays_a_committed_journal),
