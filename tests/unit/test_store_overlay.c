@@ -210,6 +210,44 @@ static void snapshot_restore_drops_later_changes(void **state)
 	unmount_last(o);
 }
 
+static void deep_snapshot_chains_mount_with_their_whiteouts(void **state)
+{
+	struct overlay_fixture *o = *state;
+	struct store_fixture *f = &o->base;
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_free_ char *root = NULL;
+	struct store_mount_spec spec = {0};
+
+	SKIP_WITHOUT_ROOT();
+	make_busybox_image(f, "bb");
+	make_container(f, "web", "bb");
+	/* Each generation adds gen-N and deletes gen-(N-1), then is frozen. */
+	for (int i = 0; i < 40; i++) {
+		char name[16], prev[16];
+
+		root = mount_container(o, "web");
+		snprintf(name, sizeof(name), "gen-%d", i);
+		write_text_at(root, name, name);
+		if (i > 0) {
+			snprintf(prev, sizeof(prev), "gen-%d", i - 1);
+			unlink_at(root, prev);
+		}
+		unmount_last(o);
+		free(root);
+		snprintf(name, sizeof(name), "s%d", i);
+		assert_int_equal(store_snapshot_create(&f->st, "web", name, &err), 0);
+	}
+	assert_int_equal(store_container_rootfs_mount_spec(&f->st, "web", &spec, &err), 0);
+	assert_int_equal(strv_len(spec.lowerdirs), 41);
+	root = mount_container(o, "web");
+	assert_string_equal(read_text_at(root, "gen-39"), "gen-39");
+	assert_false(path_exists(root, "gen-38"));
+	assert_false(path_exists(root, "gen-0"));
+	assert_true(path_exists(root, "bin/busybox"));
+	unmount_last(o);
+	store_mount_spec_free(&spec);
+}
+
 /* Fill the container's upper with n files (a used container), as root. */
 static void fill_upper(struct overlay_fixture *o, const char *name, const char *sub, int n)
 {
@@ -288,6 +326,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(writes_stay_in_the_containers_upper, setup, teardown),
 	    cmocka_unit_test_setup_teardown(clones_are_independent_both_ways, setup, teardown),
 	    cmocka_unit_test_setup_teardown(snapshot_restore_drops_later_changes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(deep_snapshot_chains_mount_with_their_whiteouts, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(clone_and_snapshot_take_constant_time, setup, teardown),
 	};
 
