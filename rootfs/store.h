@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * store.h - the persistent store of system containers (`ctr` only; DESIGN.md
- * "Two stores"). Root: /var/lib/ctr unless the caller passes another path.
+ * "Two stores"). Root: /var/lib/ctr unless the caller passes another path
+ * (CTR_ROOT/--store are the front end's business).
  *
  *   ROOT/lock                      flock: exclusive for changes, shared to read
  *   ROOT/tmp/<random>/             staging of a change in progress (flocked by
  *                                  its owner); `journal` inside once committed
- *   ROOT/layers/<id>/root/         a read-only layer (overlay lowerdir)
+ *   ROOT/layers/<id>/root/         a read-only layer (an overlay lowerdir)
  *   ROOT/layers/<id>/meta.json     {"parent": id?, "created", "source"}
  *   ROOT/images/<name>/meta.json   {"created","source","template","size",
  *                                   "layer","config":{entrypoint,cmd,env,...}}
@@ -15,28 +16,32 @@
  *   ROOT/containers/<name>/{config,upper/,work/,console.log}
  *   ROOT/containers/<name>/snapshots/<snap>/meta.json  {"created","layer"}
  *
- * Layers are shared: an image, a container, a snapshot names its top layer
- * and each layer names its parent, so the overlay lowerdir of a container is
- * its layer chain. Clone and snapshot freeze the container's upper into a new
- * layer (a rename: constant time whatever the upper holds) and give the
- * container(s) fresh uppers on top of it. A layer nothing reaches any more is
- * removed. Frozen uppers keep overlay whiteouts, which overlayfs honours in
- * lower layers; mounts use index=off,redirect_dir=off,metacopy=off so an
- * upper is always self-contained.
+ * Layers are shared, not owned: an image, a container and a snapshot each
+ * name their top layer and each layer names its parent, so a container's
+ * overlay lowerdir is its layer chain. Clone and snapshot freeze the
+ * container's upper into a new layer (a rename: constant time whatever the
+ * upper holds) and give the container(s) fresh uppers on top of it; an
+ * untouched upper adds no layer. A layer nothing reaches is removed.
+ * Frozen uppers keep overlay whiteouts, which overlayfs honours in lower
+ * layers; mounts use index=off,redirect_dir=off,metacopy=off so an upper is
+ * always self-contained. A chain never outgrows one page of mount options
+ * (clone/snapshot refuse with E2BIG first), so mount(2) can always mount it.
  *
  * Directories holding rootfs data sit below 0700 directories; names follow
  * state_validate_id. Every change is staged in ROOT/tmp and becomes visible
  * by rename; a change that needs several renames first writes them as a
- * journal, so a process killed at any point leaves either nothing (staging is
- * removed) or a journal the next locker replays: never a half container.
- * store_lock runs that recovery, store_gc also drops unreferenced layers.
+ * journal, so a process killed at any point leaves either nothing (staging
+ * is removed) or a journal the next store_lock replays: never a half
+ * container. store_gc also drops layers nothing references. (Safe against
+ * kills; nothing is fsynced, so a power cut may lose a recent change.)
  *
- * The store never mounts for the runtime: it returns the overlay options and
- * rootfs/ mounts them inside the container's mount namespace. Clone,
- * snapshot and restore need the container stopped: the store cannot see
- * mounts in other namespaces, the caller checks the runtime state.
+ * The store never mounts for the runtime: store_container_rootfs_mount_spec
+ * returns the overlay's directories and options and rootfs/ mounts them
+ * inside the container's mount namespace. Clone, snapshot and restore need
+ * the container stopped: the store cannot see mounts in other namespaces,
+ * the caller checks the runtime state first.
  * Functions return 0 or -errno with err filled; not thread-safe (archive
- * import changes the working directory while it runs).
+ * import changes the working directory while libarchive writes).
  */
 #ifndef CTR_ROOTFS_STORE_H
 #define CTR_ROOTFS_STORE_H
@@ -48,8 +53,8 @@
 #include "error.h"
 
 #define STORE_DEFAULT_ROOT "/var/lib/ctr"
-/* Deepest layer chain clone/snapshot will build: keeps the lowerdir option
- * of mount(2) within a page on kernels without fsconfig "lowerdir+". */
+/* Deepest layer chain clone/snapshot will build (a long store root path
+ * lowers it further: the options must fit a page). */
 #define STORE_LAYERS_MAX 64
 
 struct store {
