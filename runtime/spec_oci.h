@@ -38,6 +38,11 @@ int spec_oci_parse_seccomp(const char *json, size_t len, const char *filename,
  * none of them: a filesystem's own option ("mode=755") for m->data. */
 bool spec_oci_mount_option(struct spec_mount *m, const char *opt);
 
+/* DESIGN.md's hardening lists (NULL-terminated): the paths every container
+ * gets masked and read-only unless its config says otherwise. */
+extern const char *const spec_default_masked_paths[];
+extern const char *const spec_default_readonly_paths[];
+
 /* The config.json that `ctr-oci spec` writes (rootless: user namespace with
  * the caller's ids mapped, no cgroup limits). malloc'd JSON text. */
 char *spec_oci_default_config(int rootless);
