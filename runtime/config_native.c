@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * config_native.c - reading and writing the native config: lines, keys
- * looked up in the tables (config_native_keys.c, config_native_net.c),
+ * looked up in the tables (config_native_keys.c, config_native_limits.c,
+ * config_native_net.c),
  * messages that name the line, a suggestion for a near-miss key, the checks
  * across keys once the file is read, and the writer that walks the same
  * tables.
@@ -12,6 +13,15 @@
 
 #include "config_native_internal.h"
 #include "util.h"
+
+/* The tables of keys that are not about an interface, in writing order. */
+static const struct {
+	const struct native_key *keys;
+	const size_t *n;
+} plain_tables[] = {
+    {native_keys, &native_n_keys},
+    {native_limit_keys, &native_n_limit_keys},
+};
 
 /* net.N.*: N from 0 to NATIVE_NET_INDEX_MAX. */
 #define NATIVE_NET_INDEX_MAX 99
@@ -129,8 +139,9 @@ static int unknown_key(struct native_parse *p, const char *key, unsigned int ind
 {
 	struct suggestion s = {.distance = (size_t)-1};
 
-	for (size_t i = 0; i < native_n_keys; i++)
-		consider(&s, key, &native_keys[i], false, 0);
+	for (size_t t = 0; t < ARRAY_SIZE(plain_tables); t++)
+		for (size_t i = 0; i < *plain_tables[t].n; i++)
+			consider(&s, key, &plain_tables[t].keys[i], false, 0);
 	for (size_t i = 0; i < native_n_net_keys; i++)
 		consider(&s, key, &native_net_keys[i], true, index);
 	p->key = NULL;
@@ -168,6 +179,15 @@ static const struct native_key *find_in(const struct native_key *table, size_t n
 	return NULL;
 }
 
+static const struct native_key *find_plain(const char *name)
+{
+	const struct native_key *k = NULL;
+
+	for (size_t t = 0; t < ARRAY_SIZE(plain_tables) && !k; t++)
+		k = find_in(plain_tables[t].keys, *plain_tables[t].n, name);
+	return k;
+}
+
 static int lookup_key(struct native_parse *p, const char *key, const struct native_key **k,
 		      unsigned int *index)
 {
@@ -179,8 +199,7 @@ static int lookup_key(struct native_parse *p, const char *key, const struct nati
 		return native_fail(p, "interface number must be 0 to %d, without leading zeros",
 				   NATIVE_NET_INDEX_MAX);
 	}
-	*k = r == 0 ? find_in(native_net_keys, native_n_net_keys, tmpl)
-		    : find_in(native_keys, native_n_keys, key);
+	*k = r == 0 ? find_in(native_net_keys, native_n_net_keys, tmpl) : find_plain(key);
 	if (!*k)
 		return unknown_key(p, key, r == 0 ? *index : 0);
 	if (r < 0)
@@ -396,8 +415,9 @@ char *config_native_format(const struct native_config *c)
 
 	if (!out)
 		abort(); /* only fails without memory, like the x-allocators */
-	for (size_t i = 0; i < native_n_keys; i++)
-		native_keys[i].format(out, native_keys[i].name, c, NULL);
+	for (size_t t = 0; t < ARRAY_SIZE(plain_tables); t++)
+		for (size_t i = 0; i < *plain_tables[t].n; i++)
+			plain_tables[t].keys[i].format(out, plain_tables[t].keys[i].name, c, NULL);
 	format_nets(out, c);
 	fclose(out);
 	return text;
@@ -423,13 +443,17 @@ unsigned int native_stop_timeout(const struct native_config *c)
 
 const char *config_native_key(size_t i, const char **help)
 {
-	const struct native_key *k;
+	const struct native_key *k = NULL;
 
-	if (i < native_n_keys)
-		k = &native_keys[i];
-	else if (i - native_n_keys < native_n_net_keys)
-		k = &native_net_keys[i - native_n_keys];
-	else
+	for (size_t t = 0; t < ARRAY_SIZE(plain_tables) && !k; t++) {
+		if (i < *plain_tables[t].n)
+			k = &plain_tables[t].keys[i];
+		else
+			i -= *plain_tables[t].n;
+	}
+	if (!k && i < native_n_net_keys)
+		k = &native_net_keys[i];
+	if (!k)
 		return NULL;
 	if (help)
 		*help = k->help;

@@ -48,11 +48,21 @@ struct native_key {
 
 #define NET_TYPE_BIT(t) (1u << (t))
 
-/* The tables, in ctr-config(5)'s order: interface keys in their own. */
+/* The tables, in the order the writer goes through them: general keys
+ * (config_native_keys.c), limits.* (config_native_limits.c), net.N.*
+ * (config_native_net.c). */
 extern const struct native_key native_keys[];
 extern const size_t native_n_keys;
+extern const struct native_key native_limit_keys[];
+extern const size_t native_n_limit_keys;
 extern const struct native_key native_net_keys[];
 extern const size_t native_n_net_keys;
+
+/* Every key has one of each; the table at the end names them. */
+#define PARSE(name) static int parse_##name(struct native_parse *p, const char *v)
+#define FORMAT(name)                                                                               \
+	static void format_##name(FILE *out, const char *key, const struct native_config *c,       \
+				  const struct native_net *n)
 
 /* "ORIGIN:LINE: KEY: message" (no LINE once the file is read, no KEY when
  * p->key is NULL); returns -EINVAL. */

@@ -12,11 +12,6 @@
 #include "config_native_internal.h"
 #include "util.h"
 
-#define PARSE(name) static int parse_##name(struct native_parse *p, const char *v)
-#define FORMAT(name)                                                                               \
-	static void format_##name(FILE *out, const char *key, const struct native_config *c,       \
-				  const struct native_net *n)
-
 #define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
 
 static const char *const type_words[] = {
