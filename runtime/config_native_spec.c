@@ -254,7 +254,10 @@ static void fill_memory(struct spec_resources *r, const struct native_limits *l)
 	r->memory_limit = l->memory;
 	if (l->has_memory_swap) {
 		r->has_memory_swap = true;
-		r->memory_swap = l->memory_swap < 0 ? -1 : l->memory + l->memory_swap;
+		/* The spec counts memory plus swap; a sum past int64 is no limit. */
+		r->memory_swap = l->memory_swap < 0 || l->memory > INT64_MAX - l->memory_swap
+				     ? -1
+				     : l->memory + l->memory_swap;
 	}
 	if (l->has_memory_high) {
 		char buf[UNITS_BUF_MAX];
@@ -322,6 +325,28 @@ static void fill_hardening(struct spec_linux *l, const struct native_config *c)
 	l->readonly_paths = strv_dup((char *const *)spec_default_readonly_paths);
 }
 
+static bool id_mapped(uint32_t id, const struct spec_id_map *maps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= maps[i].container_id && id - maps[i].container_id < maps[i].size)
+			return true;
+	return false;
+}
+
+/* An id outside the user namespace's maps would fail setresuid in the
+ * child, long after the host was changed. */
+static int check_user_mapped(const struct native_config *c, const struct native_defaults *d,
+			     struct ctr_error *err)
+{
+	if (!id_mapped(c->uid, d->uid_mappings, d->n_uid_mappings))
+		return ctr_error(err, EINVAL, "user: uid %u is not mapped in the container",
+				 (unsigned int)c->uid);
+	if (!id_mapped(c->gid, d->gid_mappings, d->n_gid_mappings))
+		return ctr_error(err, EINVAL, "user: gid %u is not mapped in the container",
+				 (unsigned int)c->gid);
+	return 0;
+}
+
 static int fill_root(struct spec *s, const struct native_config *c, const struct native_defaults *d,
 		     struct ctr_error *err)
 {
@@ -350,10 +375,14 @@ static int build_spec(struct spec *s, const struct native_config *c,
 	r = fill_root(s, c, d, err);
 	if (r < 0)
 		return r;
-	s->hostname = xstrdup(c->hostname ? c->hostname : d->name);
+	if (c->hostname || d->name)
+		s->hostname = xstrdup(c->hostname ? c->hostname : d->name);
 	s->has_process = true;
 	fill_process(&s->process, c);
 	r = add_namespaces(s, c, d, err);
+	if (r < 0)
+		return r;
+	r = wants_userns(c) ? check_user_mapped(c, d, err) : 0;
 	if (r < 0)
 		return r;
 	r = add_mounts(s, c, d, wants_userns(c), err);

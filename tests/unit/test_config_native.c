@@ -757,6 +757,27 @@ static void user_namespace_needs_an_id_range(void **state)
 		      "web/config: idmap = isolated: no subordinate id range for this container");
 }
 
+static void user_must_be_mapped_in_the_user_namespace(void **state)
+{
+	struct spec *s = to_spec_ok(ROOT "user = 65535:65535\n");
+
+	assert_int_equal(s->process.user.uid, 65535);
+	spec_free(s);
+	to_spec_fails(ROOT "user = 65536\n", &defaults,
+		      "web/config: user: uid 65536 is not mapped in the container");
+	s = to_spec_ok(ROOT "user = 65536\nidmap = none\n");
+	assert_int_equal(s->process.user.uid, 65536);
+	spec_free(s);
+}
+
+static void huge_swap_means_no_swap_limit(void **state)
+{
+	struct spec *s = to_spec_ok(ROOT "limits.memory = 4P\nlimits.memory.swap = 8190P\n");
+
+	assert_int_equal(s->linux.resources.memory_swap, -1);
+	spec_free(s);
+}
+
 static void reads_a_seccomp_profile_file(void **state)
 {
 	char path[] = "/tmp/ctr-native-test-XXXXXX";
@@ -817,6 +838,8 @@ int main(void)
 	    cmocka_unit_test(idmap_mount_option_takes_the_container_range),
 	    cmocka_unit_test(resolves_the_root),
 	    cmocka_unit_test(user_namespace_needs_an_id_range),
+	    cmocka_unit_test(user_must_be_mapped_in_the_user_namespace),
+	    cmocka_unit_test(huge_swap_means_no_swap_limit),
 	    cmocka_unit_test(reads_a_seccomp_profile_file),
 	};
 
