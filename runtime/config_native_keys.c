@@ -28,8 +28,14 @@ static int parse_path(struct native_parse *p, const char *v, bool relative_ok, c
 	for (const char *s = path; (s = strstr(s, "..")); s += 2)
 		if ((s == path || s[-1] == '/') && (s[2] == '/' || !s[2]))
 			return native_fail(p, "'%s' must not contain '..'", v);
+	for (const char *s = path; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return native_fail(p, "'%s' contains a control character", v);
 	if (path[0] == '/')
 		spec_clean_path(path);
+	/* A blank at the end would not survive being written back. */
+	if (path[strlen(path) - 1] == ' ')
+		return native_fail(p, "'%s' must not end with a blank", v);
 	free(*out);
 	*out = steal_ptr(path);
 	return 0;
