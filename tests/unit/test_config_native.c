@@ -311,6 +311,11 @@ static void reports_bad_values_with_their_line(void **state)
 	    {"mount = /a /b", "mount: expected SOURCE DEST TYPE [OPTIONS], not '/a /b'"},
 	    {"mount = /a ../b none bind", "mount: '/../b' must not contain '..'"},
 	    {"mount = data /b none bind", "mount: bind source 'data' must be an absolute path"},
+	    {"mount = /a /b\\040 none bind", "mount: '/b ' must not end with a blank"},
+	    {"cwd = /a\x01"
+	     "b",
+	     "cwd: '/a\x01"
+	     "b' contains a control character"},
 	    {"idmap = yes", "idmap: expected isolated, shared or none, not 'yes'"},
 	    {"privileged = maybe", "privileged: expected true or false, not 'maybe'"},
 	    {"halt.signal = SIGFOO", "halt.signal: unknown signal 'SIGFOO'"},
