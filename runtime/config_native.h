@@ -122,8 +122,10 @@ struct native_defaults {
 	const char *name;      /* container name: the default hostname */
 	const char *dir;       /* container directory: base of a relative rootfs (may be NULL) */
 	const char *root_path; /* root the store prepared (an image's overlay); wins over rootfs */
-	/* The container's subordinate id range, required when it gets a user
-	 * namespace (idmap isolated or shared, not privileged). */
+	/* The id range of the container's user namespace, required when it
+	 * gets one (idmap isolated or shared, not privileged): its own range
+	 * for isolated, the range shared containers have in common for shared.
+	 * The front end allocates it; the config only says which kind. */
 	const struct spec_id_map *uid_mappings;
 	size_t n_uid_mappings;
 	const struct spec_id_map *gid_mappings;
@@ -140,7 +142,10 @@ int config_native_parse(const char *text, size_t len, const char *display_name,
 void native_config_free(struct native_config *c);
 
 /* A complete spec for a system container; the result passed spec_validate.
- * Reads the seccomp profile file when the config names one. */
+ * d must not be NULL. Reads the seccomp profile file when the config names
+ * one. process.terminal is set (the console); a front end running init in
+ * the foreground without one may clear it. Errors are prefixed with the
+ * config's display name ("web/config: image debian: ..."). */
 int config_native_to_spec(const struct native_config *c, const struct native_defaults *d,
 			  struct spec **out, struct ctr_error *err);
 
