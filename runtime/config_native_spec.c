@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 
 #include "caps.h"
 #include "config_native_internal.h"
@@ -146,6 +147,19 @@ static char **build_env(const struct native_config *c)
 	return env;
 }
 
+/* What this process may still hand on: a container never gets more, and
+ * asking for more makes capset fail (some hosts drop sys_resource from
+ * every bounding set). */
+static uint64_t runtime_bounding_set(void)
+{
+	uint64_t mask = 0;
+
+	for (int cap = 0; cap <= cap_table_last(); cap++)
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+			mask |= UINT64_C(1) << cap;
+	return mask;
+}
+
 static uint64_t effective_caps(const struct native_config *c)
 {
 	uint64_t caps;
@@ -156,7 +170,7 @@ static uint64_t effective_caps(const struct native_config *c)
 		caps = (UINT64_C(1) << (cap_table_last() + 1)) - 1;
 	else
 		caps = cap_system_default_mask();
-	return caps & ~c->caps_drop;
+	return caps & ~c->caps_drop & runtime_bounding_set();
 }
 
 static void fill_process(struct spec_process *proc, const struct native_config *c)
