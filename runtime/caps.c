@@ -122,6 +122,14 @@ static const int oci_default_caps[] = {
     29 /* AUDIT_WRITE */,
 };
 
+/* What a system container must not have even as its own root: loading
+ * kernel modules, raw device and port I/O, setting the host's clock, and
+ * changing or bypassing the host's MAC policy. */
+static const int system_denied_caps[] = {
+    16 /* SYS_MODULE */,   17 /* SYS_RAWIO */, 25 /* SYS_TIME */,
+    32 /* MAC_OVERRIDE */, 33 /* MAC_ADMIN */,
+};
+
 int cap_from_name(const char *name)
 {
 	if (strncasecmp(name, "CAP_", 4) == 0)
@@ -174,5 +182,14 @@ uint64_t cap_oci_default_mask(void)
 
 	for (size_t i = 0; i < ARRAY_SIZE(oci_default_caps); i++)
 		mask |= UINT64_C(1) << oci_default_caps[i];
+	return mask;
+}
+
+uint64_t cap_system_default_mask(void)
+{
+	uint64_t mask = (UINT64_C(1) << (cap_table_last() + 1)) - 1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(system_denied_caps); i++)
+		mask &= ~(UINT64_C(1) << system_denied_caps[i]);
 	return mask;
 }

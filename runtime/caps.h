@@ -15,5 +15,8 @@ int cap_table_last(void);
 int cap_kernel_last(void);
 /* The OCI default set (runc/containerd's 14 capabilities) as a bitmask. */
 uint64_t cap_oci_default_mask(void);
+/* The system container set (DESIGN.md): every capability this table knows
+ * but sys_module, sys_rawio, sys_time, mac_admin and mac_override. */
+uint64_t cap_system_default_mask(void);
 
 #endif

@@ -13,7 +13,7 @@
 #include "spec_oci.h"
 #include "util.h"
 
-static const char *const masked_paths[] = {
+const char *const spec_default_masked_paths[] = {
     "/proc/acpi",
     "/proc/asound",
     "/proc/kcore",
@@ -27,7 +27,7 @@ static const char *const masked_paths[] = {
     NULL,
 };
 
-static const char *const readonly_paths[] = {
+const char *const spec_default_readonly_paths[] = {
     "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
@@ -191,8 +191,8 @@ static json_object *default_linux(int rootless)
 		json_object_object_add(l, "resources", res);
 	}
 	json_object_object_add(l, "namespaces", default_namespaces(rootless));
-	json_object_object_add(l, "maskedPaths", string_array(masked_paths));
-	json_object_object_add(l, "readonlyPaths", string_array(readonly_paths));
+	json_object_object_add(l, "maskedPaths", string_array(spec_default_masked_paths));
+	json_object_object_add(l, "readonlyPaths", string_array(spec_default_readonly_paths));
 	return l;
 }
 

@@ -10,6 +10,7 @@
 #ifndef CTR_SPEC_OCI_H
 #define CTR_SPEC_OCI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -26,6 +27,21 @@ int spec_oci_parse(const char *json, size_t len, const char *filename, const cha
 /* Parse a process object (exec --process FILE) into *out (zeroed first). */
 int spec_oci_parse_process(const char *json, size_t len, const char *filename,
 			   struct spec_process *out, struct ctr_error *err);
+
+/* Parse a linux.seccomp object on its own (a seccomp profile file);
+ * filename is used in messages only. */
+int spec_oci_parse_seccomp(const char *json, size_t len, const char *filename,
+			   struct spec_seccomp **out, struct ctr_error *err);
+
+/* Apply one of config.json's generic mount options ("ro", "nosuid",
+ * "rbind", "rprivate", "idmap", "tmpcopyup", ...) to m. False when opt is
+ * none of them: a filesystem's own option ("mode=755") for m->data. */
+bool spec_oci_mount_option(struct spec_mount *m, const char *opt);
+
+/* DESIGN.md's hardening lists (NULL-terminated): the paths every container
+ * gets masked and read-only unless its config says otherwise. */
+extern const char *const spec_default_masked_paths[];
+extern const char *const spec_default_readonly_paths[];
 
 /* The config.json that `ctr-oci spec` writes (rootless: user namespace with
  * the caller's ids mapped, no cgroup limits). malloc'd JSON text. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "spec_oci.h"
 #include "spec_oci_json.h"
 #include "util.h"
 
@@ -114,6 +115,15 @@ static void apply_mount_opt(struct spec_mount *m, const struct mount_opt *o)
 	}
 }
 
+bool spec_oci_mount_option(struct spec_mount *m, const char *opt)
+{
+	const struct mount_opt *o = find_mount_opt(opt);
+
+	if (o)
+		apply_mount_opt(m, o);
+	return o != NULL;
+}
+
 /* Append an fs-specific option ("mode=755") to data, which was sized for
  * all options at once. */
 static void append_data(char *data, size_t *len, const char *opt, size_t opt_len)
@@ -147,12 +157,9 @@ static int parse_mount_options(struct oci_ctx *c, json_object *obj, struct spec_
 	for (size_t i = 0; i < n; i++) {
 		json_object *v = json_object_array_get_idx(arr, i);
 		const char *opt = json_object_get_string(v);
-		const struct mount_opt *o = find_mount_opt(opt);
 
-		if (o) {
-			apply_mount_opt(m, o);
+		if (spec_oci_mount_option(m, opt))
 			continue;
-		}
 		if (!data)
 			data = xmalloc(total);
 		append_data(data, &data_len, opt, strlen(opt));

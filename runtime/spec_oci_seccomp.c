@@ -10,6 +10,7 @@
 #include <seccomp.h>
 #include <string.h>
 
+#include "spec_oci.h"
 #include "spec_oci_json.h"
 #include "util.h"
 
@@ -216,4 +217,26 @@ int oci_parse_seccomp(struct oci_ctx *c, json_object *obj, struct spec_seccomp *
 		     parse_rule) < 0)
 		return -EINVAL;
 	return check_notify(c, s);
+}
+
+int spec_oci_parse_seccomp(const char *json, size_t len, const char *filename,
+			   struct spec_seccomp **out, struct ctr_error *err)
+{
+	_cleanup_json_ json_object *doc = NULL;
+	struct oci_ctx c = {.filename = filename, .err = err};
+	struct spec_seccomp *s = NULL;
+	int ret;
+
+	ret = oci_parse_document(json, len, filename, &doc, err);
+	if (ret < 0)
+		return ret;
+	if (!json_object_is_type(doc, json_type_object))
+		return oci_fail(&c, NULL, "expected a JSON object at the top level");
+	ret = oci_parse_seccomp(&c, doc, &s);
+	if (ret < 0) {
+		spec_seccomp_free(s);
+		return ret;
+	}
+	*out = s;
+	return 0;
 }
