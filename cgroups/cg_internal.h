@@ -200,6 +200,13 @@ static inline void cg_sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* stats.c: text of cgroup files -> counters (pure, unit-tested). */
+int cg_parse_value(const char *text, uint64_t *out); /* "max" -> UINT64_MAX */
+int cg_keyed_value(const char *text, const char *key, uint64_t *out); /* -ENOENT if absent */
+int cg_parse_blkio_v1(const char *text, bool bytes, struct cg_stats *s);
+int cg_parse_io_v2(const char *text, struct cg_stats *s);
+int cg_parse_raw(const char *text, struct cg_stat_kv **out, size_t *n);
+
 /* devices_bpf.c */
 struct bpf_insn;
 /* Build the device filter for rules (last match wins; default allow unless a
