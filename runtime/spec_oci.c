@@ -457,6 +457,30 @@ int spec_oci_parse_process(const char *json, size_t len, const char *filename,
 	return ret;
 }
 
+int spec_oci_parse_resources(const char *json, size_t len, const char *filename,
+			     struct spec **out, struct ctr_error *err)
+{
+	_cleanup_json_ json_object *doc = NULL;
+	struct oci_ctx c = {.filename = filename, .err = err};
+	struct spec *spec;
+	int ret;
+
+	ret = oci_parse_document(json, len, filename, &doc, err);
+	if (ret < 0)
+		return ret;
+	if (!json_object_is_type(doc, json_type_object))
+		return oci_fail(&c, NULL, "expected a JSON object at the top level");
+	spec = spec_new();
+	ret = oci_parse_resources(&c, doc, &spec->linux.resources);
+	if (ret < 0) {
+		spec_free(spec);
+		return ret;
+	}
+	spec->linux.has_resources = true;
+	*out = spec;
+	return 0;
+}
+
 int spec_oci_load(const char *bundle, struct spec **out, struct ctr_error *err)
 {
 	_cleanup_free_ char *abs = absolute_path(NULL, bundle);

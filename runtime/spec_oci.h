@@ -27,6 +27,11 @@ int spec_oci_parse(const char *json, size_t len, const char *filename, const cha
 int spec_oci_parse_process(const char *json, size_t len, const char *filename,
 			   struct spec_process *out, struct ctr_error *err);
 
+/* Parse a LinuxResources object (`update -r FILE`) into a new spec's
+ * linux.resources (a spec, so spec_free releases it). */
+int spec_oci_parse_resources(const char *json, size_t len, const char *filename,
+			     struct spec **out, struct ctr_error *err);
+
 /* The config.json that `ctr-oci spec` writes (rootless: user namespace with
  * the caller's ids mapped, no cgroup limits). malloc'd JSON text. */
 char *spec_oci_default_config(int rootless);
