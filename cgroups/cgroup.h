@@ -116,6 +116,13 @@ void cg_stats_free(struct cg_stats *s);
  * when no hierarchy counts it. */
 int cg_oom_count(struct cg_handle *h, uint64_t *n, struct ctr_error *err);
 
+/* A non-blocking fd that polls readable when an OOM may have happened in
+ * the cgroup (v2: inotify on memory.events; v1: an eventfd registered for
+ * memory.oom_control). Drain it with one read of 4096 bytes, then ask
+ * cg_oom_count: v1 signals when the OOM starts, the kill may count a moment
+ * later. The caller closes it. -ENOTSUP without a memory hierarchy. */
+int cg_oom_event_fd(struct cg_handle *h, struct ctr_error *err);
+
 /* Remove the cgroup (and sub-cgroups) everywhere it was made: waits briefly
  * on EBUSY for exiting tasks; kills nothing (callers kill first). A cgroup
  * that is already gone is success. */

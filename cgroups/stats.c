@@ -7,10 +7,14 @@
  * unified hierarchy (which only has hugetlb there), a v2 host reads all of
  * it from one directory. The text parsers are pure and unit-tested.
  */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include "cg_internal.h"
 #include "util.h"
@@ -342,6 +346,46 @@ int cg_oom_count(struct cg_handle *h, uint64_t *n, struct ctr_error *err)
 		if (cg_keyed_value(text, "oom_kill", n) < 0)
 			return ctr_error(err, ENOTSUP, "%s/%s: no oom_kill counter", d->abs, file);
 		return 0;
+	}
+	return ctr_error(err, ENOTSUP, "cgroup %s: no memory controller", h->path);
+}
+
+static int oom_fd_v2(const struct cg_dir *d, struct ctr_error *err)
+{
+	_cleanup_close_ int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	_cleanup_free_ char *path = xasprintf("%s/memory.events", d->abs);
+
+	if (fd < 0)
+		return ctr_errno(err, "inotify_init1");
+	if (inotify_add_watch(fd, path, IN_MODIFY) < 0)
+		return ctr_errno(err, "watch %s", path);
+	return steal_fd(fd);
+}
+
+/* v1's notification API: "<eventfd> <fd of memory.oom_control>" written to
+ * cgroup.event_control; the kernel keeps the registration as long as the
+ * eventfd lives. */
+static int oom_fd_v1(const struct cg_dir *d, struct ctr_error *err)
+{
+	_cleanup_close_ int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	_cleanup_close_ int cfd = openat(d->fd, "memory.oom_control", O_RDONLY | O_CLOEXEC);
+
+	if (efd < 0)
+		return ctr_errno(err, "eventfd");
+	if (cfd < 0)
+		return ctr_errno(err, "open %s/memory.oom_control", d->abs);
+	if (cg_writef(d->fd, err, "cgroup.event_control", "%d %d", efd, cfd) < 0)
+		return ctr_error_prefix(err, "%s", d->abs);
+	return steal_fd(efd);
+}
+
+int cg_oom_event_fd(struct cg_handle *h, struct ctr_error *err)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		const struct cg_dir *d = &h->dirs[i];
+
+		if (d->hier->ctrls & CG_MEMORY)
+			return d->hier->v2 ? oom_fd_v2(d, err) : oom_fd_v1(d, err);
 	}
 	return ctr_error(err, ENOTSUP, "cgroup %s: no memory controller", h->path);
 }

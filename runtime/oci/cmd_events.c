@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -18,9 +19,12 @@
 #include "opts.h"
 #include "util.h"
 
-/* How often the OOM counter is read while waiting for the next stats tick:
- * v1's memory.oom_control cannot be polled without an eventfd registration. */
-#define OOM_POLL_MS 200
+/* The OOM counter is read on every wake-up: when the OOM notification fd
+ * fires (then every RECHECK_MS for a second, since v1 notifies before the
+ * kill is counted), and at least every FALLBACK_MS in case it never does. */
+#define OOM_RECHECK_MS	50
+#define OOM_PENDING_MS	1000
+#define OOM_FALLBACK_MS 1000
 
 enum { E_STATS, E_INTERVAL };
 static const struct opt_def events_opts[] = {
@@ -203,15 +207,54 @@ static long monotonic_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-static bool init_exited(int pidfd, long wait_ms)
-{
-	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+struct stream {
+	struct container_watch *w;
+	const char *id;
+	int oomfd; /* -1: none, poll the counter */
+	bool can_oom;
+	uint64_t ooms;
+	long pending_until; /* re-read the counter often until then */
+};
 
-	if (pidfd < 0) {
-		poll(NULL, 0, (int)wait_ms);
+static long next_wait(const struct stream *st, long next_stats)
+{
+	long now = monotonic_ms();
+	long wait = st->oomfd >= 0 ? OOM_FALLBACK_MS : OOM_RECHECK_MS * 4;
+
+	if (now < st->pending_until)
+		wait = OOM_RECHECK_MS;
+	if (next_stats - now < wait)
+		wait = next_stats > now ? next_stats - now : 0;
+	return wait;
+}
+
+/* Wait up to wait_ms; true once the init exited. */
+static bool wait_events(struct stream *st, long wait_ms)
+{
+	struct pollfd pfd[2] = {{.fd = st->w->pidfd, .events = POLLIN},
+				{.fd = st->oomfd, .events = POLLIN}};
+	char buf[4096];
+
+	if (poll(pfd, 2, (int)wait_ms) <= 0)
 		return false;
+	if (pfd[1].revents & POLLIN) {
+		while (read(st->oomfd, buf, sizeof(buf)) > 0)
+			;
+		st->pending_until = monotonic_ms() + OOM_PENDING_MS;
 	}
-	return poll(&pfd, 1, (int)wait_ms) > 0;
+	return pfd[0].revents != 0;
+}
+
+static void check_oom(struct stream *st)
+{
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	uint64_t n;
+
+	if (st->can_oom && cg_oom_count(st->w->cg, &n, &ignored) == 0 && n > st->ooms) {
+		st->ooms = n;
+		st->pending_until = 0;
+		print_event("oom", st->id, NULL);
+	}
 }
 
 /* Stats every interval and an "oom" event whenever the OOM-kill counter
@@ -220,27 +263,28 @@ static int stream(struct container_watch *w, const char *id, long interval_ms,
 		  struct ctr_error *err)
 {
 	struct ctr_error ignored = CTR_ERROR_INIT;
-	uint64_t ooms = 0, now_ooms;
-	bool can_oom = cg_oom_count(w->cg, &ooms, &ignored) == 0;
+	struct stream st = {.w = w, .id = id, .oomfd = -1};
 	long next = monotonic_ms() + interval_ms;
+	int ret = 0;
 
+	st.can_oom = cg_oom_count(w->cg, &st.ooms, &ignored) == 0;
+	if (st.can_oom && (st.oomfd = cg_oom_event_fd(w->cg, &ignored)) < 0)
+		st.oomfd = -1;
 	for (;;) {
-		long left = next - monotonic_ms();
-		bool exited =
-		    init_exited(w->pidfd, left < OOM_POLL_MS ? (left > 0 ? left : 0) : OOM_POLL_MS);
+		bool exited = wait_events(&st, next_wait(&st, next));
 
-		if (can_oom && cg_oom_count(w->cg, &now_ooms, &ignored) == 0 && now_ooms > ooms) {
-			ooms = now_ooms;
-			print_event("oom", id, NULL);
-		}
+		check_oom(&st);
 		if (exited)
-			return 0;
+			break;
 		if (monotonic_ms() >= next) {
-			if (print_stats(w, id, err) < 0)
-				return -err->code;
+			if ((ret = print_stats(w, id, err)) < 0)
+				break;
 			next += interval_ms;
 		}
 	}
+	if (st.oomfd >= 0)
+		close(st.oomfd);
+	return ret;
 }
 
 int cmd_events(struct oci_globals *g, int argc, char **argv, struct ctr_error *err)
