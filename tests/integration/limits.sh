@@ -192,6 +192,21 @@ test_update_with_a_bad_value_names_it_and_changes_nothing()
 	[ "$(cg_value pids pids.max pids.max)" = 16 ] || fail "pids.max changed to $(cg_value pids pids.max pids.max)"
 }
 
+test_update_applies_to_a_paused_container_and_repins_it()
+{
+	start_limited '.linux.resources.pids = {limit: 16}'
+	rt pause "$ID"
+	expect_rc 0
+	rt update --cpuset-cpus 0 --pids-limit 12 "$ID"
+	expect_rc 0
+	rt resume "$ID"
+	expect_rc 0
+	[ "$(cg_value pids pids.max pids.max)" = 12 ] || fail "pids.max after update is $(cg_value pids pids.max pids.max)"
+	rt exec "$ID" grep Cpus_allowed_list /proc/1/status
+	expect_rc 0
+	grep -qE 'Cpus_allowed_list:[[:space:]]+0$' "$OUT" || fail "init not repinned to cpu 0: $(cat "$OUT")"
+}
+
 test_update_of_a_stopped_container_fails()
 {
 	mkbundle true
