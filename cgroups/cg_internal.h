@@ -90,10 +90,9 @@ struct cg_driver {
 	int (*is_frozen)(const struct cg_dir *d, bool *frozen, struct ctr_error *err);
 	/* SIGKILL everything below d at once (v2 cgroup.kill); -EOPNOTSUPP if not. */
 	int (*kill_all)(const struct cg_dir *d, struct ctr_error *err);
-	/* Reserved for issue 3 (stats, OOM events): memory.events / memory.oom_control
-	 * watchers and usage counters go here, one implementation per driver.
-	 *   int (*stats)(const struct cg_dir *d, struct cg_stats *out, struct ctr_error *err);
-	 *   int (*oom_event_fd)(const struct cg_dir *d, struct ctr_error *err); */
+	/* Stats and OOM events are not slots: stats.c reads a few files per
+	 * controller and picks the v1 or v2 names by hier->v2, which keeps
+	 * each controller's two spellings side by side. */
 };
 
 extern const struct cg_driver cg_driver_v1;
@@ -199,6 +198,13 @@ static inline void cg_sleep_ms(long ms)
 
 	nanosleep(&ts, NULL);
 }
+
+/* stats.c: text of cgroup files -> counters (pure, unit-tested). */
+int cg_parse_value(const char *text, uint64_t *out); /* "max" -> UINT64_MAX */
+int cg_keyed_value(const char *text, const char *key, uint64_t *out); /* -ENOENT if absent */
+int cg_parse_blkio_v1(const char *text, bool bytes, struct cg_stats *s);
+int cg_parse_io_v2(const char *text, struct cg_stats *s);
+int cg_parse_raw(const char *text, struct cg_stat_kv **out, size_t *n);
 
 /* devices_bpf.c */
 struct bpf_insn;

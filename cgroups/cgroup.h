@@ -19,6 +19,8 @@
 #define CTR_CGROUP_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -70,6 +72,56 @@ int cg_kill(struct cg_handle *h, int sig, struct ctr_error *err);
 
 /* Host pids of every process in the cgroup and below (malloc'd array). */
 int cg_pids(struct cg_handle *h, pid_t **pids, size_t *n, struct ctr_error *err);
+
+/* Usage counters of a container cgroup, read by `events`. Fields a host
+ * does not offer stay 0; "unlimited" limits are UINT64_MAX. */
+struct cg_stat_kv {
+	char *key;
+	uint64_t value;
+};
+struct cg_io_dev {
+	uint32_t major, minor;
+	uint64_t read_bytes, write_bytes, read_ios, write_ios;
+};
+struct cg_stats {
+	struct {
+		uint64_t usage, max_usage, limit, failcnt; /* max_usage: v1, or v2 memory.peak */
+		uint64_t swap_usage, swap_limit;	   /* v1: memory+swap, as runc reports */
+		uint64_t cache, rss;			   /* v2: file, anon */
+		struct cg_stat_kv *raw;			   /* memory.stat as is */
+		size_t n_raw;
+	} memory;
+	struct {
+		uint64_t total, user, system; /* ns */
+		uint64_t *percpu;	      /* ns per cpu (v1 cpuacct only) */
+		size_t n_percpu;
+		uint64_t periods, throttled_periods, throttled_time; /* time in ns */
+	} cpu;
+	struct {
+		uint64_t current, limit; /* limit 0: unlimited */
+	} pids;
+	struct {
+		struct cg_io_dev *devs;
+		size_t n;
+	} io;
+};
+
+/* Fill *out (zeroed first; free with cg_stats_free) from every hierarchy
+ * the handle has. A controller the host lacks leaves its part at 0. */
+int cg_stats(struct cg_handle *h, struct cg_stats *out, struct ctr_error *err);
+void cg_stats_free(struct cg_stats *s);
+
+/* How many times the kernel's OOM killer killed a process of this cgroup
+ * (v2 memory.events oom_kill; v1 memory.oom_control oom_kill). -ENOTSUP
+ * when no hierarchy counts it. */
+int cg_oom_count(struct cg_handle *h, uint64_t *n, struct ctr_error *err);
+
+/* A non-blocking fd that polls readable when an OOM may have happened in
+ * the cgroup (v2: inotify on memory.events; v1: an eventfd registered for
+ * memory.oom_control). Drain it with one read of 4096 bytes, then ask
+ * cg_oom_count: v1 signals when the OOM starts, the kill may count a moment
+ * later. The caller closes it. -ENOTSUP without a memory hierarchy. */
+int cg_oom_event_fd(struct cg_handle *h, struct ctr_error *err);
 
 /* Remove the cgroup (and sub-cgroups) everywhere it was made: waits briefly
  * on EBUSY for exiting tasks; kills nothing (callers kill first). A cgroup

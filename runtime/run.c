@@ -11,7 +11,9 @@
 #include <sys/wait.h>
 #include <termios.h>
 
+#include "events.h"
 #include "lifecycle_internal.h"
+#include "log.h"
 #include "syscalls.h"
 
 /* Signals a foreground runtime passes on to the container rather than
@@ -158,5 +160,8 @@ int container_run(struct ctr_runtime *rt, const struct create_opts *o, bool deta
 	if (ret < 0)
 		return ret;
 	*exit_code = ret;
+	/* 137 alone does not say who killed it; the cgroup's counter does. */
+	if (ret == 128 + SIGKILL && container_oom_killed(rt, o->id))
+		ctr_warn("container %s was killed by the OOM killer", o->id);
 	return container_delete(rt, o->id, true, err);
 }

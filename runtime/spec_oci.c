@@ -431,6 +431,16 @@ int spec_oci_parse(const char *json, size_t len, const char *filename, const cha
 	return 0;
 }
 
+/* A document that is one object: a process (exec -p) or resources (update -r). */
+static int parse_top_object(struct oci_ctx *c, const char *json, size_t len, json_object **doc)
+{
+	int ret = oci_parse_document(json, len, c->filename, doc, c->err);
+
+	if (ret == 0 && !json_object_is_type(*doc, json_type_object))
+		return oci_fail(c, NULL, "expected a JSON object at the top level");
+	return ret;
+}
+
 int spec_oci_parse_process(const char *json, size_t len, const char *filename,
 			   struct spec_process *out, struct ctr_error *err)
 {
@@ -439,15 +449,35 @@ int spec_oci_parse_process(const char *json, size_t len, const char *filename,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = oci_parse_document(json, len, filename, &doc, err);
+	ret = parse_top_object(&c, json, len, &doc);
 	if (ret < 0)
 		return ret;
-	if (!json_object_is_type(doc, json_type_object))
-		return oci_fail(&c, NULL, "expected a JSON object at the top level");
 	ret = oci_parse_process(&c, doc, out);
 	if (ret < 0)
 		spec_process_free(out);
 	return ret;
+}
+
+int spec_oci_parse_resources(const char *json, size_t len, const char *filename,
+			     struct spec **out, struct ctr_error *err)
+{
+	_cleanup_json_ json_object *doc = NULL;
+	struct oci_ctx c = {.filename = filename, .err = err};
+	struct spec *spec;
+	int ret;
+
+	ret = parse_top_object(&c, json, len, &doc);
+	if (ret < 0)
+		return ret;
+	spec = spec_new();
+	ret = oci_parse_resources(&c, doc, &spec->linux.resources);
+	if (ret < 0) {
+		spec_free(spec);
+		return ret;
+	}
+	spec->linux.has_resources = true;
+	*out = spec;
+	return 0;
 }
 
 int spec_oci_load(const char *bundle, struct spec **out, struct ctr_error *err)

@@ -43,6 +43,11 @@ bool spec_oci_mount_option(struct spec_mount *m, const char *opt);
 extern const char *const spec_default_masked_paths[];
 extern const char *const spec_default_readonly_paths[];
 
+/* Parse a LinuxResources object (`update -r FILE`) into a new spec's
+ * linux.resources (a spec, so spec_free releases it). */
+int spec_oci_parse_resources(const char *json, size_t len, const char *filename,
+			     struct spec **out, struct ctr_error *err);
+
 /* The config.json that `ctr-oci spec` writes (rootless: user namespace with
  * the caller's ids mapped, no cgroup limits). malloc'd JSON text. */
 char *spec_oci_default_config(int rootless);

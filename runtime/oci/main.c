@@ -44,6 +44,8 @@ static const struct command commands[] = {
 	{"list", cmd_list, false, "list containers"},
 	{"pause", cmd_pause, false, "freeze every process of a container"},
 	{"resume", cmd_resume, false, "thaw a paused container"},
+	{"events", cmd_events, false, "print a container's stats and OOM events as JSON"},
+	{"update", cmd_update, false, "change the resource limits of a live container"},
 	{"features", cmd_features, false, "print what this runtime supports as JSON"},
 	{"spec", cmd_spec, false, "write a default config.json"},
 	{NULL, NULL, false, NULL},

@@ -42,6 +42,8 @@ int cmd_resume(struct oci_globals *g, int argc, char **argv, struct ctr_error *e
 int cmd_exec(struct oci_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_ps(struct oci_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_list(struct oci_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_events(struct oci_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_update(struct oci_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_features(struct oci_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_spec(struct oci_globals *g, int argc, char **argv, struct ctr_error *err);
 
