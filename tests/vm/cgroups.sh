@@ -25,6 +25,9 @@ env=(--env "BUILDDIR=$BUILDDIR")
 [ -n "${RUNTIME:-}" ] && env+=(--env "RUNTIME=$RUNTIME")
 [ -n "${CTR_VM_TESTS:-}" ] && env+=(--env "CTR_VM_TESTS=$CTR_VM_TESTS")
 rc=0
+# The VM starts the command in this directory; the caller's may be one the
+# VM does not show (below /run).
+cd "$BUILDDIR" || exit 1
 "$VM_DIR/run-vm" "${env[@]}" -- "$VM_DIR/in-vm-tests" || rc=$?
 if [ $rc = 125 ]; then
 	echo "not ok - the VM did not run the tests (see the run-vm lines above)"
