@@ -410,7 +410,9 @@ wait_status()
 cgroup_left()
 {
 	local d
-	for d in "$SYSFS_CGROUP"/*/"$CGROUP_PARENT/$1"; do
+	# Each v1 hierarchy and the cgroup2 mount of a hybrid host, or the root
+	# of a pure v2 host.
+	for d in "$SYSFS_CGROUP"/*/"$CGROUP_PARENT/$1" "$SYSFS_CGROUP/$CGROUP_PARENT/$1"; do
 		[ -d "$d" ] && return 0
 	done
 	return 1
