@@ -57,6 +57,7 @@ struct exec_ctx {
 	const struct exec_opts *o;
 	struct cg_handle *cg;
 	bool cloned_into;
+	int init_root; /* O_PATH on the init's root, or -1 */
 	const struct spec *spec;
 	int init_pidfd;
 	int join_flags;
@@ -75,6 +76,11 @@ static int exec_child_setup(struct exec_ctx *c, struct ctr_error *err)
 		return ret;
 	if (setns(c->init_pidfd, c->join_flags & ~(CLONE_NEWPID | CLONE_NEWTIME)) < 0)
 		return ctr_errno(err, "join the container's namespaces");
+	/* setns puts us at the mount namespace's root, which is the container's
+	 * root only if the runtime that pivoted into it was not itself chrooted:
+	 * take the init's own root instead. */
+	if (c->init_root >= 0 && (fchdir(c->init_root) < 0 || chroot(".") < 0 || chdir("/") < 0))
+		return ctr_errno(err, "enter the container's root");
 	if (p->terminal && (ret = launcher_child_terminal(c->sock, p, false, err)) < 0)
 		return ret;
 	if ((ret = launcher_child_fds(c->o->preserve_fds, err)) < 0 ||
@@ -278,8 +284,16 @@ int container_exec(struct ctr_runtime *rt, const struct exec_opts *o, int *exit_
 	c.spec = spec;
 	c.cg = cg;
 	c.init_pidfd = init_pidfd;
+	c.init_root = -1;
 	c.join_flags = differing_namespaces(cs.pid);
+	if (c.join_flags & CLONE_NEWNS) {
+		char root[64];
+		snprintf(root, sizeof(root), "/proc/%d/root", (int)cs.pid);
+		c.init_root = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	ret = exec_launch(&c, console, &pid, &pidfd, &pty, err);
+	if (c.init_root >= 0)
+		close(c.init_root);
 	if (cg)
 		cg_free(cg);
 	spec_free(spec);
