@@ -482,6 +482,12 @@ int spec_oci_parse_resources(const char *json, size_t len, const char *filename,
 
 int spec_oci_load(const char *bundle, struct spec **out, struct ctr_error *err)
 {
+	return spec_oci_load_text(bundle, out, NULL, NULL, err);
+}
+
+int spec_oci_load_text(const char *bundle, struct spec **out, char **text, size_t *text_len,
+		       struct ctr_error *err)
+{
 	_cleanup_free_ char *abs = absolute_path(NULL, bundle);
 	_cleanup_free_ char *path = xasprintf("%s/config.json", abs);
 	_cleanup_free_ char *json = NULL;
@@ -508,5 +514,9 @@ int spec_oci_load(const char *bundle, struct spec **out, struct ctr_error *err)
 		return ret;
 	}
 	*out = spec;
+	if (text) {
+		*text = steal_ptr(json);
+		*text_len = len;
+	}
 	return 0;
 }

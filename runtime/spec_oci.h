@@ -20,6 +20,11 @@
  * bundle is stored absolute in spec->bundle. */
 int spec_oci_load(const char *bundle, struct spec **out, struct ctr_error *err);
 
+/* The same, also handing back the config text it read (malloc'd), for a
+ * runtime that keeps a copy beside the container's state. */
+int spec_oci_load_text(const char *bundle, struct spec **out, char **text, size_t *text_len,
+		       struct ctr_error *err);
+
 /* Parse a config from memory; filename is used in messages only. */
 int spec_oci_parse(const char *json, size_t len, const char *filename, const char *bundle,
 		   struct spec **out, struct ctr_error *err);

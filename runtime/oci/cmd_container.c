@@ -68,9 +68,8 @@ static int create_option(void *data, int id, const char *value, struct ctr_error
 static int load_create_args(int argc, char **argv, struct create_args *a,
 			    struct ctr_error *err)
 {
-	_cleanup_free_ char *config_path = NULL;
 	char *json = NULL;
-	size_t len;
+	size_t len = 0;
 	int first, ret;
 
 	first = opts_parse(create_opts_table, argc, argv, create_option, a, err);
@@ -79,17 +78,9 @@ static int load_create_args(int argc, char **argv, struct create_args *a,
 	if ((ret = oci_one_id(argc, argv, first, &a->o.id, err)) < 0 ||
 	    (ret = state_validate_id(a->o.id, err)) < 0)
 		return ret;
-	if (!a->bundle)
-		a->bundle = ".";
-	config_path = xasprintf("%s/config.json", a->bundle);
-	ret = read_file_at(AT_FDCWD, config_path, &json, &len, err);
+	ret = spec_oci_load_text(a->bundle ? a->bundle : ".", &a->o.spec, &json, &len, err);
 	if (ret < 0)
 		return ret;
-	ret = spec_oci_load(a->bundle, &a->o.spec, err);
-	if (ret < 0) {
-		free(json);
-		return ret;
-	}
 	a->o.config_json = json;
 	a->o.config_len = len;
 	return 0;
