@@ -28,23 +28,19 @@ int lc_open_init_pidfd(const struct container_state *cs, struct ctr_error *err)
 	return fd;
 }
 
-static bool is_live(enum container_status st)
-{
-	return st == STATUS_CREATED || st == STATUS_RUNNING || st == STATUS_PAUSED;
-}
-
 int container_kill(struct ctr_runtime *rt, const char *id, int sig, bool all,
 		   struct ctr_error *err)
 {
 	_cleanup_state_ struct container_state cs = {0};
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_close_ int pidfd = -1;
+	enum container_status st;
 	int ret;
 
-	ret = lc_open_locked(rt, id, false, &cs, &dirfd, err);
+	ret = lc_open_status(rt, id, false, &cs, &dirfd, &st, err);
 	if (ret < 0)
 		return ret;
-	if (!is_live(lc_derive_status(rt, dirfd, &cs)))
+	if (!lc_is_live(st))
 		return ctr_error(err, ESRCH, "container not running");
 	if (all && cs.cgroup_path) {
 		struct cg_handle *cg = NULL;
@@ -91,14 +87,13 @@ int container_delete(struct ctr_runtime *rt, const char *id, bool force, struct 
 	enum container_status st;
 	int ret;
 
-	ret = lc_open_locked(rt, id, true, &cs, &dirfd, err);
+	ret = lc_open_status(rt, id, true, &cs, &dirfd, &st, err);
 	if (ret == -ENOENT && force) {
 		ctr_error_clear(err);
 		return 0;
 	}
 	if (ret < 0)
 		return ret;
-	st = lc_derive_status(rt, dirfd, &cs);
 	if ((st == STATUS_RUNNING || st == STATUS_PAUSED) && !force)
 		return ctr_error(err, EBUSY, "cannot delete container %s that is not stopped: %s",
 				 id, container_status_name(st));
@@ -128,10 +123,9 @@ static int set_frozen(struct ctr_runtime *rt, const char *id, bool freeze, struc
 	enum container_status st;
 	int ret;
 
-	ret = lc_open_locked(rt, id, true, &cs, &dirfd, err);
+	ret = lc_open_status(rt, id, true, &cs, &dirfd, &st, err);
 	if (ret < 0)
 		return ret;
-	st = lc_derive_status(rt, dirfd, &cs);
 	if (freeze && st != STATUS_RUNNING)
 		return ctr_error(err, EINVAL, "container not running");
 	if (!freeze && st != STATUS_PAUSED)

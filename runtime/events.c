@@ -5,22 +5,18 @@
 #include "events.h"
 #include "lifecycle_internal.h"
 
-static bool is_live(enum container_status st)
-{
-	return st == STATUS_CREATED || st == STATUS_RUNNING || st == STATUS_PAUSED;
-}
-
 /* Under the container's lock: its cgroup, if it is live and has one. */
 static int open_live_cgroup(struct ctr_runtime *rt, const char *id, struct container_state *cs,
 			    struct cg_handle **cg, struct ctr_error *err)
 {
 	_cleanup_close_ int dirfd = -1;
+	enum container_status st;
 	int ret;
 
-	ret = lc_open_locked(rt, id, false, cs, &dirfd, err);
+	ret = lc_open_status(rt, id, false, cs, &dirfd, &st, err);
 	if (ret < 0)
 		return ret;
-	if (!is_live(lc_derive_status(rt, dirfd, cs)))
+	if (!lc_is_live(st))
 		return ctr_error(err, ESRCH, "container not running");
 	if (!cs->cgroup_path)
 		return ctr_error(err, ENOTSUP, "container %s has no cgroup (cgroups disabled)", id);

@@ -79,6 +79,19 @@ int lc_open_locked(struct ctr_runtime *rt, const char *id, bool exclusive,
 	return 0;
 }
 
+int lc_open_status(struct ctr_runtime *rt, const char *id, bool exclusive,
+		   struct container_state *cs, int *dirfd, enum container_status *st,
+		   struct ctr_error *err)
+{
+	int ret;
+
+	*st = STATUS_STOPPED;
+	ret = lc_open_locked(rt, id, exclusive, cs, dirfd, err);
+	if (ret == 0)
+		*st = lc_derive_status(rt, *dirfd, cs);
+	return ret;
+}
+
 /* The state a hook or `state` sees. */
 char *lc_state_json(const struct container_state *cs, enum container_status st)
 {
@@ -357,10 +370,9 @@ int container_start(struct ctr_runtime *rt, const char *id, struct ctr_error *er
 	enum container_status st;
 	int ret;
 
-	ret = lc_open_locked(rt, id, true, &cs, &dirfd, err);
+	ret = lc_open_status(rt, id, true, &cs, &dirfd, &st, err);
 	if (ret < 0)
 		return ret;
-	st = lc_derive_status(rt, dirfd, &cs);
 	if (st != STATUS_CREATED)
 		return ctr_error(err, EINVAL, "cannot start a container that is %s",
 				 container_status_name(st));

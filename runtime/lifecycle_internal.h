@@ -22,6 +22,16 @@ int lc_open_locked(struct ctr_runtime *rt, const char *id, bool exclusive,
 		   struct container_state *cs, int *dirfd, struct ctr_error *err);
 enum container_status lc_derive_status(struct ctr_runtime *rt, int dirfd,
 				       const struct container_state *cs);
+/* lc_open_locked, then the derived status in *st. */
+int lc_open_status(struct ctr_runtime *rt, const char *id, bool exclusive,
+		   struct container_state *cs, int *dirfd, enum container_status *st,
+		   struct ctr_error *err);
+
+/* A container whose init exists: it can be signalled, watched, updated. */
+static inline bool lc_is_live(enum container_status st)
+{
+	return st == STATUS_CREATED || st == STATUS_RUNNING || st == STATUS_PAUSED;
+}
 char *lc_state_json(const struct container_state *cs, enum container_status st);
 int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err);
 /* The config the container was created from (kept in its state dir). */

@@ -21,14 +21,9 @@ int container_info_get(struct ctr_runtime *rt, const char *id, struct container_
 		       struct ctr_error *err)
 {
 	_cleanup_close_ int dirfd = -1;
-	int ret;
 
 	memset(info, 0, sizeof(*info));
-	ret = lc_open_locked(rt, id, false, &info->state, &dirfd, err);
-	if (ret < 0)
-		return ret;
-	info->status = lc_derive_status(rt, dirfd, &info->state);
-	return 0;
+	return lc_open_status(rt, id, false, &info->state, &dirfd, &info->status, err);
 }
 
 void container_info_free(struct container_info *info)
