@@ -8,7 +8,7 @@
 # Kinds: mounts under the test paths and the runtimes' state paths; cgroup
 # directories named ctr* in every hierarchy (never below process_api, which
 # belongs to the machine's agent); veth*/ctr* links; named network
-# namespaces; state directories under /run/ctr*; processes whose command
+# namespaces; container state directories under /run/ctr*; processes whose command
 # line or environment (CTR_TEST_BUNDLE, set by lib.sh) points into a test
 # bundle (/tmp/ctr-test-*).
 # Things that were there before are not reported, so a host with older
@@ -64,10 +64,16 @@ snap_netns()
 	return 0
 }
 
+# The runtimes' default roots (/run/ctr-oci, /run/ctr) and their '@' entries
+# (caches such as @seccomp-cache; '@' is not valid in a container id) may be
+# created by the first run on a freshly booted host and stay, as /run/runc
+# does: they are not a container's state. Any other /run/ctr* directory, and
+# every container directory below one, is.
 snap_statedirs()
 {
-	find /run -mindepth 1 -maxdepth 1 -name 'ctr*' -print 2>/dev/null
-	find /run -mindepth 2 -maxdepth 2 -path '/run/ctr*' -print 2>/dev/null
+	find /run -mindepth 1 -maxdepth 1 -name 'ctr*' \
+		! -path /run/ctr-oci ! -path /run/ctr -print 2>/dev/null
+	find /run -mindepth 2 -maxdepth 2 -path '/run/ctr*' ! -name '@*' -print 2>/dev/null
 }
 
 snap_processes()
