@@ -9,21 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "error.h"
 #include "opts.h"
-
-enum exit_code { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
-
-struct ctr_globals {
-	const char *store; /* persistent store, default /var/lib/ctr or $CTR_ROOT */
-	const char *format;
-};
-
-struct verb {
-	const char *name;
-	int (*fn)(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
-	const char *help;
-};
 
 /* The system-container verbs (create, start, stop, exec, console, list,
  * ...) register here as they land. */
@@ -31,10 +19,14 @@ static const struct verb verbs[] = {
 	{NULL, NULL, NULL},
 };
 
-enum { G_STORE, G_HELP, G_VERSION };
+enum { G_STORE, G_RUN_ROOT, G_FORMAT, G_QUIET, G_HELP, G_VERSION };
 
 static const struct opt_def global_opts[] = {
-	{"store", 0, true, G_STORE, "persistent store (default /var/lib/ctr, or $CTR_ROOT)"},
+	{"store", 0, true, G_STORE, "persistent store (default " STORE_DEFAULT_ROOT ", or $CTR_ROOT)"},
+	{"run-root", 0, true, G_RUN_ROOT,
+	 "state of running containers (default " CLI_RUNTIME_ROOT ", or $CTR_RUN_ROOT)"},
+	{"format", 0, true, G_FORMAT, "output: table (default) or json"},
+	{"quiet", 'q', false, G_QUIET, "no progress output"},
 	{"help", 'h', false, G_HELP, "show this help"},
 	{"version", 'v', false, G_VERSION, "print the version"},
 	{NULL, 0, false, 0, NULL},
@@ -58,7 +50,10 @@ static int global_option(void *data, int id, const char *value, struct ctr_error
 	struct ctr_globals *g = data;
 
 	switch (id) {
-	case G_STORE: g->store = value; break;
+	case G_STORE: g->store_root = value; break;
+	case G_RUN_ROOT: g->run_root = value; break;
+	case G_FORMAT: return cli_parse_format(value, &g->format, err);
+	case G_QUIET: g->quiet = true; break;
 	case G_HELP: usage(stdout); exit(EXIT_OK);
 	case G_VERSION: printf("ctr version %s\n", PACKAGE_VERSION); exit(EXIT_OK);
 	default: break;
@@ -68,7 +63,10 @@ static int global_option(void *data, int id, const char *value, struct ctr_error
 
 int main(int argc, char **argv)
 {
-	struct ctr_globals g = {.store = getenv("CTR_ROOT") ? getenv("CTR_ROOT") : "/var/lib/ctr"};
+	struct ctr_globals g = {
+	    .store_root = getenv("CTR_ROOT") ? getenv("CTR_ROOT") : STORE_DEFAULT_ROOT,
+	    .run_root = getenv("CTR_RUN_ROOT") ? getenv("CTR_RUN_ROOT") : CLI_RUNTIME_ROOT,
+	};
 	struct ctr_error err = CTR_ERROR_INIT;
 	const struct verb *v;
 	int first, ret;
