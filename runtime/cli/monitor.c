@@ -229,9 +229,23 @@ static void record_exit(struct monitor *m)
 	write_file_atomic_at(AT_FDCWD, path, buf, (size_t)n, 0600, &ignored);
 }
 
-static _Noreturn void monitor_main(struct cli_ctx *c, const char *name, struct create_opts *o,
-				   int ready)
+/* Everything a start needs, read and checked before anything runs. The
+ * config stays at hand for what the spec does not carry (interfaces,
+ * net.N.*, which network setup reads). */
+struct start_plan {
+	const char *name;
+	struct native_config *cfg;
+	struct spec *spec;
+	char *text; /* the config as read, kept in the runtime state */
+};
+
+static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, int ready)
 {
+	const char *name = plan->name;
+	struct create_opts o = {.id = name,
+				.spec = plan->spec,
+				.config_json = plan->text,
+				.config_len = strlen(plan->text)};
 	struct ctr_error err = CTR_ERROR_INIT;
 	_cleanup_free_ char *log = store_container_path(&c->st, name, "console.log");
 	struct monitor m = {.c = c, .name = name, .pty = -1, .log = -1, .listen = -1};
@@ -240,7 +254,7 @@ static _Noreturn void monitor_main(struct cli_ctx *c, const char *name, struct c
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
 		m.clients[i] = -1;
 	m.log = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (container_launch(&c->rt, o, &m.pidfd, &m.pty, &err) < 0) {
+	if (container_launch(&c->rt, &o, &m.pidfd, &m.pty, &err) < 0) {
 		dprintf(ready, "1%s", err.msg);
 		_exit(1);
 	}
@@ -278,16 +292,22 @@ static int await_monitor(int ready, const char *name, struct ctr_error *err)
 	return ctr_error(err, EIO, "%s: %s", name, buf + 1);
 }
 
-static int prepare_start(struct cli_ctx *c, const char *name, struct spec **spec, char **text,
+static void start_plan_free(struct start_plan *p)
+{
+	native_config_free(p->cfg);
+	spec_free(p->spec);
+	free(p->text);
+}
+
+static int prepare_start(struct cli_ctx *c, const char *name, struct start_plan *p,
 			 struct ctr_error *err)
 {
-	struct native_config *cfg = NULL;
 	int ret;
 
-	ret = cli_load_config(c, name, &cfg, text, err);
+	*p = (struct start_plan){.name = name};
+	ret = cli_load_config(c, name, &p->cfg, &p->text, err);
 	if (ret == 0)
-		ret = cli_build_spec(&c->st, name, cfg, spec, err);
-	native_config_free(cfg);
+		ret = cli_build_spec(&c->st, name, p->cfg, &p->spec, err);
 	if (ret == 0)
 		ret = cli_clean_stale(c, name, err);
 	if (ret == 0 && cli_is_live(cli_status(c, name, NULL)))
@@ -297,29 +317,24 @@ static int prepare_start(struct cli_ctx *c, const char *name, struct spec **spec
 
 int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *err)
 {
-	_cleanup_free_ char *text = NULL;
-	struct spec *spec = NULL;
+	struct start_plan plan;
 	int ready[2], ret;
 	pid_t pid;
 
-	ret = prepare_start(c, name, &spec, &text, err);
+	ret = prepare_start(c, name, &plan, err);
+	if (ret == 0 && pipe2(ready, O_CLOEXEC) < 0)
+		ret = ctr_errno(err, "pipe");
 	if (ret < 0) {
-		spec_free(spec);
+		start_plan_free(&plan);
 		return ret;
-	}
-	if (pipe2(ready, O_CLOEXEC) < 0) {
-		spec_free(spec);
-		return ctr_errno(err, "pipe");
 	}
 	pid = fork();
 	if (pid == 0) {
-		struct create_opts o = {
-		    .id = name, .spec = spec, .config_json = text, .config_len = strlen(text)};
 		close(ready[0]);
-		monitor_main(c, name, &o, ready[1]);
+		monitor_main(c, &plan, ready[1]);
 	}
 	close(ready[1]);
-	spec_free(spec);
+	start_plan_free(&plan);
 	ret = pid < 0 ? ctr_errno(err, "fork monitor") : await_monitor(ready[0], name, err);
 	close(ready[0]);
 	return ret;
@@ -327,18 +342,19 @@ int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *e
 
 int cli_run_foreground(struct cli_ctx *c, const char *name, struct ctr_error *err)
 {
-	_cleanup_free_ char *text = NULL;
-	struct spec *spec = NULL;
+	struct start_plan plan;
 	int ret, code = 0;
 
-	ret = prepare_start(c, name, &spec, &text, err);
+	ret = prepare_start(c, name, &plan, err);
 	if (ret == 0) {
-		struct create_opts o = {
-		    .id = name, .spec = spec, .config_json = text, .config_len = strlen(text)};
+		struct create_opts o = {.id = name,
+					.spec = plan.spec,
+					.config_json = plan.text,
+					.config_len = strlen(plan.text)};
 		/* Without a terminal, init simply inherits our stdio. */
-		spec->process.terminal = isatty(STDIN_FILENO);
+		plan.spec->process.terminal = isatty(STDIN_FILENO);
 		ret = container_run(&c->rt, &o, false, &code, err);
 	}
-	spec_free(spec);
+	start_plan_free(&plan);
 	return ret < 0 ? ret : code;
 }
