@@ -40,6 +40,7 @@ struct monitor {
 	struct cli_ctx *c;
 	const char *name;
 	int pidfd;
+	pid_t init_pid;
 	int pty;    /* -1 once it hung up */
 	int log;    /* console.log, or -1 */
 	int listen; /* console.sock, or -1 */
@@ -86,6 +87,21 @@ static void detach_from_caller(struct cli_ctx *c, int ready)
 		close(null);
 	}
 	keep_only_fds(keep, ARRAY_SIZE(keep));
+}
+
+/* flock belongs to the open file: a lock fd shared with `ctr start` (or
+ * with --all-autostart, which goes on to start others) would let both
+ * hold the store lock at once. The monitor takes its own. */
+static int reopen_store(struct cli_ctx *c, struct ctr_error *err)
+{
+	_cleanup_free_ char *root = xstrdup(c->st.root);
+
+	store_close(&c->st);
+	c->st_open = false;
+	if (store_open(root, false, &c->st, err) < 0)
+		return -1;
+	c->st_open = true;
+	return 0;
 }
 
 /* bind(2) takes at most 108 bytes: name the socket through the state
@@ -239,6 +255,31 @@ struct start_plan {
 	char *text; /* the config as read, kept in the runtime state */
 };
 
+static pid_t init_pid_of(struct cli_ctx *c, const char *name)
+{
+	pid_t pid = 0;
+
+	cli_status(c, name, &pid);
+	return pid;
+}
+
+/* The state under this name may already be a new start's (someone
+ * started it again the moment this init exited): remove only our own. */
+static void remove_runtime_state(struct monitor *m)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	struct container_info info;
+	bool ours = true;
+
+	if (container_info_get(&m->c->rt, m->name, &info, &err) < 0)
+		return;
+	if (cli_is_live(info.status) && info.state.pid != m->init_pid)
+		ours = false;
+	container_info_free(&info);
+	if (ours)
+		container_delete(&m->c->rt, m->name, true, &err);
+}
+
 static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, int ready)
 {
 	const char *name = plan->name;
@@ -251,6 +292,10 @@ static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, i
 	struct monitor m = {.c = c, .name = name, .pty = -1, .log = -1, .listen = -1};
 
 	detach_from_caller(c, ready);
+	if (reopen_store(c, &err) < 0) {
+		dprintf(ready, "1%s", err.msg);
+		_exit(1);
+	}
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
 		m.clients[i] = -1;
 	m.log = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -258,6 +303,7 @@ static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, i
 		dprintf(ready, "1%s", err.msg);
 		_exit(1);
 	}
+	m.init_pid = init_pid_of(c, name);
 	m.listen = listen_console(c, name, &err);
 	if (write(ready, "0", 1) != 1) {
 		/* `ctr start` is gone: the container runs on all the same */
@@ -270,8 +316,7 @@ static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, i
 			break;
 	}
 	record_exit(&m);
-	ctr_error_clear(&err);
-	container_delete(&c->rt, name, true, &err);
+	remove_runtime_state(&m);
 	_exit(0);
 }
 
