@@ -280,13 +280,35 @@ static void remove_runtime_state(struct monitor *m)
 		container_delete(&m->c->rt, m->name, true, &err);
 }
 
+/* Interfaces the config asks for, made once the init's network namespace
+ * exists and before init runs. The netns/ driver is not wired in yet: a
+ * config that needs it is refused rather than started without a network. */
+static int setup_network(void *data, pid_t pid, struct ctr_error *err)
+{
+	const struct start_plan *plan = data;
+
+	(void)pid;
+	for (size_t i = 0; i < plan->cfg->n_nets; i++) {
+		const struct native_net *n = &plan->cfg->nets[i];
+
+		if (n->type == NATIVE_NET_VETH || n->type == NATIVE_NET_MACVLAN)
+			return ctr_error(err, ENOTSUP,
+					 "net.%u: veth and macvlan interfaces are not supported "
+					 "by this build yet",
+					 n->index);
+	}
+	return 0;
+}
+
 static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, int ready)
 {
 	const char *name = plan->name;
 	struct create_opts o = {.id = name,
 				.spec = plan->spec,
 				.config_json = plan->text,
-				.config_len = strlen(plan->text)};
+				.config_len = strlen(plan->text),
+				.setup = setup_network,
+				.setup_data = plan};
 	struct ctr_error err = CTR_ERROR_INIT;
 	_cleanup_free_ char *log = store_container_path(&c->st, name, "console.log");
 	struct monitor m = {.c = c, .name = name, .pty = -1, .log = -1, .listen = -1};
@@ -395,7 +417,9 @@ int cli_run_foreground(struct cli_ctx *c, const char *name, struct ctr_error *er
 		struct create_opts o = {.id = name,
 					.spec = plan.spec,
 					.config_json = plan.text,
-					.config_len = strlen(plan.text)};
+					.config_len = strlen(plan.text),
+					.setup = setup_network,
+					.setup_data = &plan};
 		/* Without a terminal, init simply inherits our stdio. */
 		plan.spec->process.terminal = isatty(STDIN_FILENO);
 		ret = container_run(&c->rt, &o, false, &code, err);
