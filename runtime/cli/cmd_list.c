@@ -151,6 +151,43 @@ static char *last_exit(struct cli_ctx *c, const char *name)
 	return text;
 }
 
+/* The config's limits.* lines as the config writer spells them. */
+static void for_each_limit(const struct native_config *cfg,
+			   void (*fn)(const char *key, const char *value, void *data), void *data)
+{
+	_cleanup_free_ char *text = config_native_format(cfg);
+	char *save = NULL;
+
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *eq = strstr(l, " = ");
+
+		if (!str_has_prefix(l, "limits.") || !eq)
+			continue;
+		*eq = '\0';
+		fn(l, eq + 3, data);
+	}
+}
+
+static void print_limit_line(const char *key, const char *value, void *data)
+{
+	_cleanup_free_ char *label = xasprintf("%s:", key);
+
+	(void)data;
+	printf("%-13s%s\n", label, value);
+}
+
+static void print_limit_json(const char *key, const char *value, void *data)
+{
+	bool *first = data;
+
+	if (!*first)
+		fputc(',', stdout);
+	*first = false;
+	cli_json_string(stdout, key + strlen("limits."));
+	fputc(':', stdout);
+	cli_json_string(stdout, value);
+}
+
 static void info_table(const struct row *r, const struct usage *u, const char *log,
 		       const char *exit_code)
 {
@@ -165,8 +202,7 @@ static void info_table(const struct row *r, const struct usage *u, const char *l
 		printf("Hostname:    %s\n", cfg->hostname ? cfg->hostname : r->name);
 		printf("Halt signal: %s\n", signal_name(native_halt_signal(cfg)));
 		printf("Autostart:   %s\n", r->autostart ? "yes" : "no");
-		if (cfg->limits.has_memory)
-			printf("Mem limit:   %" PRId64 "\n", cfg->limits.memory);
+		for_each_limit(cfg, print_limit_line, NULL);
 	}
 	if (u->have) {
 		printf("Memory use:  %" PRIu64 " bytes\n", u->s.memory.usage);
@@ -199,7 +235,11 @@ static void info_json(const struct row *r, const struct usage *u, const char *lo
 		cli_json_string(stdout, cfg->init ? cfg->init[0] : NATIVE_DEFAULT_INIT);
 		fputs(",\"hostname\":", stdout);
 		cli_json_string(stdout, cfg->hostname ? cfg->hostname : r->name);
-		printf(",\"halt_signal\":\"%s\"", signal_name(native_halt_signal(cfg)));
+		printf(",\"halt_signal\":\"%s\",\"limits\":{",
+		       signal_name(native_halt_signal(cfg)));
+		bool first = true;
+		for_each_limit(cfg, print_limit_json, &first);
+		fputc('}', stdout);
 	}
 	if (u->have)
 		printf(",\"memory\":{\"usage\":%" PRIu64 ",\"limit\":%" PRIu64
