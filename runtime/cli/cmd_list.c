@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -151,6 +152,19 @@ static char *last_exit(struct cli_ctx *c, const char *name)
 	return text;
 }
 
+/* One "Label:   value" line of info's table. */
+__attribute__((format(printf, 2, 3))) static void field(const char *label, const char *fmt, ...)
+{
+	_cleanup_free_ char *l = xasprintf("%s:", label);
+	va_list ap;
+
+	printf("%-16s ", l);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
 /* The config's limits.* lines as the config writer spells them. */
 static void for_each_limit(const struct native_config *cfg,
 			   void (*fn)(const char *key, const char *value, void *data), void *data)
@@ -170,10 +184,8 @@ static void for_each_limit(const struct native_config *cfg,
 
 static void print_limit_line(const char *key, const char *value, void *data)
 {
-	_cleanup_free_ char *label = xasprintf("%s:", key);
-
 	(void)data;
-	printf("%-13s%s\n", label, value);
+	field(key, "%s", value);
 }
 
 static void print_limit_json(const char *key, const char *value, void *data)
@@ -193,27 +205,28 @@ static void info_table(const struct row *r, const struct usage *u, const char *l
 {
 	const struct native_config *cfg = r->cfg;
 
-	printf("Name:        %s\nState:       %s\n", r->name, container_status_name(r->status));
+	field("Name", "%s", r->name);
+	field("State", "%s", container_status_name(r->status));
 	if (r->pid)
-		printf("PID:         %d\n", (int)r->pid);
-	printf("Image:       %s\n", r->image ? r->image : "-");
+		field("PID", "%d", (int)r->pid);
+	field("Image", "%s", r->image ? r->image : "-");
 	if (cfg) {
-		printf("Init:        %s\n", cfg->init ? cfg->init[0] : NATIVE_DEFAULT_INIT);
-		printf("Hostname:    %s\n", cfg->hostname ? cfg->hostname : r->name);
-		printf("Halt signal: %s\n", signal_name(native_halt_signal(cfg)));
-		printf("Autostart:   %s\n", r->autostart ? "yes" : "no");
+		field("Init", "%s", cfg->init ? cfg->init[0] : NATIVE_DEFAULT_INIT);
+		field("Hostname", "%s", cfg->hostname ? cfg->hostname : r->name);
+		field("Halt signal", "%s", signal_name(native_halt_signal(cfg)));
+		field("Autostart", "%s", r->autostart ? "yes" : "no");
 		for_each_limit(cfg, print_limit_line, NULL);
 	}
 	if (u->have) {
-		printf("Memory use:  %" PRIu64 " bytes\n", u->s.memory.usage);
-		printf("CPU use:     %.3f s\n", (double)u->s.cpu.total / 1e9);
-		printf("Processes:   %" PRIu64 "\n", u->s.pids.current);
+		field("Memory use", "%" PRIu64 " bytes", u->s.memory.usage);
+		field("CPU use", "%.3f s", (double)u->s.cpu.total / 1e9);
+		field("Processes", "%" PRIu64, u->s.pids.current);
 	}
 	if (u->have_oom)
-		printf("OOM kills:   %" PRIu64 "\n", u->oom);
+		field("OOM kills", "%" PRIu64, u->oom);
 	if (exit_code)
-		printf("Last exit:   %s\n", exit_code);
-	printf("Console log: %s\n", log);
+		field("Last exit", "%s", exit_code);
+	field("Console log", "%s", log);
 }
 
 static void info_json(const struct row *r, const struct usage *u, const char *log,
