@@ -366,6 +366,10 @@ int cmd_create(struct ctr_globals *g, int argc, char **argv, struct ctr_error *e
 	struct create_args a = {0};
 	int ret;
 
+	if (cli_help("create NAME [-t TEMPLATE | --image IMAGE | --rootfs DIR] "
+		     "[--config-set KEY=VALUE]... [-- TEMPLATE-OPTIONS]",
+		     create_table, argc, argv))
+		return 0;
 	ret = parse_create_args(argc, argv, &a, err);
 	if (ret == 0)
 		ret = cli_ctx_open(g, &c, false, err);

@@ -73,6 +73,9 @@ static void row_json(FILE *f, const struct row *r)
 
 int cmd_list(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
 {
+	if (cli_help("list [--format table|json]", format_table, argc, argv))
+		return 0;
+
 	_cleanup_cli_ctx_ struct cli_ctx c = {0};
 	_cleanup_strv_ char **names = NULL;
 	int first = opts_parse(format_table, argc, argv, format_option, &g->format, err);
@@ -269,6 +272,9 @@ static void info_json(const struct row *r, const struct usage *u, const char *lo
 
 int cmd_info(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
 {
+	if (cli_help("info NAME [--format table|json]", format_table, argc, argv))
+		return 0;
+
 	_cleanup_cli_ctx_ struct cli_ctx c = {0};
 	_cleanup_free_ char *log = NULL;
 	_cleanup_free_ char *exit_code = NULL;
