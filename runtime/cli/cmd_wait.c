@@ -32,8 +32,10 @@
 #include "util.h"
 #include "verbs.h"
 
-/* Between two attempts to reach a systemd whose bus is not up yet. */
-#define RETRY_MS 10
+/* Between two attempts to reach a systemd whose bus is not up yet, and
+ * between two looks for its socket. */
+#define RETRY_MS       10
+#define SOCKET_POLL_MS 2
 
 enum { W_BOOTED, W_TIMEOUT };
 
@@ -158,12 +160,27 @@ static int exec_capture(struct cli_ctx *c, const char *name, char *const *cmd, c
 	return 0;
 }
 
-static int wait_systemd(struct cli_ctx *c, const char *name, long long deadline,
+/* systemctl talks to PID 1 on /run/systemd/private, which systemd makes
+ * early in its boot. Looking for it from the host costs a stat every 2 ms;
+ * each exec of systemctl before it exists would cost a process in the
+ * container, taking cpu from the boot it waits for. */
+static void wait_private_socket(pid_t pid, long long deadline)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/root/run/systemd/private", (int)pid);
+	while (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+	       left_ms(deadline) != 0)
+		poll(NULL, 0, SOCKET_POLL_MS);
+}
+
+static int wait_systemd(struct cli_ctx *c, const char *name, pid_t pid, long long deadline,
 			struct ctr_error *err)
 {
 	char *const cmd[] = {"systemctl", "is-system-running", "--wait", NULL};
 	char state[64];
 
+	wait_private_socket(pid, deadline);
 	for (;;) {
 		bool timed_out;
 		int ret =
@@ -193,7 +210,7 @@ static int wait_booted(struct cli_ctx *c, const char *name, int timeout_ms, stru
 		return ctr_error(err, ESRCH, "container '%s' is not running", name);
 	if (!init_is_systemd(pid))
 		return 0;
-	return wait_systemd(c, name, deadline, err);
+	return wait_systemd(c, name, pid, deadline, err);
 }
 
 int cmd_wait(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
