@@ -36,6 +36,8 @@
  * between two looks for its socket. */
 #define RETRY_MS       10
 #define SOCKET_POLL_MS 2
+/* The child's exit status when exec itself failed (not the command). */
+#define EXEC_FAILED 255
 
 enum { W_BOOTED, W_TIMEOUT };
 
@@ -100,36 +102,43 @@ static bool init_is_systemd(pid_t pid)
 }
 
 /* The forked child: cmd in the container, stdout into out_fd, stderr
- * dropped; its exit status is the command's (255: could not run it). */
+ * dropped; its exit status is the command's, EXEC_FAILED when it could not
+ * run (why goes to ctr's stderr). */
 static _Noreturn void exec_child(struct cli_ctx *c, const char *name, char *const *cmd, int out_fd)
 {
 	struct ctr_error err = CTR_ERROR_INIT;
 	struct spec *spec = NULL;
 	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	int code = 255;
+	int saved_err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	int code = EXEC_FAILED, ret;
 
 	dup2(out_fd, STDOUT_FILENO);
 	if (null >= 0)
 		dup2(null, STDERR_FILENO);
-	if (container_config(&c->rt, name, &spec, &err) == 0) {
+	ret = container_config(&c->rt, name, &spec, &err);
+	if (ret == 0) {
 		struct exec_opts o = {.id = name, .process = &spec->process};
 
 		strv_free(spec->process.args);
 		spec->process.args = strv_dup(cmd);
 		spec->process.terminal = false;
-		if (container_exec(&c->rt, &o, &code, &err) < 0)
-			code = 255;
+		ret = container_exec(&c->rt, &o, &code, &err);
+	}
+	if (ret < 0) {
+		dprintf(saved_err, "ctr: wait %s: exec %s: %s\n", name, cmd[0], err.msg);
+		code = EXEC_FAILED;
 	}
 	_exit(code);
 }
 
 /* cmd's first line of output in out; *timed_out when the deadline came
- * first (the child, and through it the command, then get SIGTERM). */
+ * first (the child, and through it the command, then get SIGTERM).
+ * Returns the child's exit status. */
 static int exec_capture(struct cli_ctx *c, const char *name, char *const *cmd, char *out,
 			size_t size, long long deadline, bool *timed_out, struct ctr_error *err)
 {
 	_cleanup_close_ int pidfd = -1;
-	int pipefd[2];
+	int pipefd[2], status = 0;
 	size_t got = 0;
 	pid_t pid;
 
@@ -156,8 +165,8 @@ static int exec_capture(struct cli_ctx *c, const char *name, char *const *cmd, c
 	close(pipefd[0]);
 	out[got] = '\0';
 	out[strcspn(out, "\n")] = '\0';
-	waitpid(pid, NULL, 0);
-	return 0;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* systemctl talks to PID 1 on /run/systemd/private, which systemd makes
@@ -188,6 +197,9 @@ static int wait_systemd(struct cli_ctx *c, const char *name, pid_t pid, long lon
 
 		if (ret < 0)
 			return ret;
+		if (ret == EXEC_FAILED && !timed_out)
+			return ctr_error(err, EIO, "%s: cannot run systemctl in the container",
+					 name);
 		if (strcmp(state, "running") == 0 || strcmp(state, "degraded") == 0)
 			return 0;
 		if (timed_out || left_ms(deadline) == 0)
