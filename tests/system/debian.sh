@@ -77,6 +77,8 @@ test_debian_boots_systemd_to_running()
 	expect_out "$D"
 	ctr exec "$D" -- cat /proc/1/comm; ok
 	expect_out systemd
+	# Services run as their own users: "/" must let them in.
+	ctr exec "$D" --user 65534:65534 -- ls /usr; ok
 	# The unified hierarchy, delegated: systemd placed itself in init.scope.
 	ctr exec "$D" -- cat /proc/1/cgroup; ok
 	grep -qx '0::/init.scope' "$OUT" || fail "systemd is not in its own init.scope"
