@@ -159,6 +159,9 @@ static int exec_capture(struct cli_ctx *c, const char *name, char *const *cmd, c
 	if (pidfd >= 0 && poll(&p, 1, left_ms(deadline)) == 0) {
 		*timed_out = true;
 		kill(pid, SIGTERM);
+		/* A command that outlives a child killed early must not hold
+		 * us past the deadline through the pipe. */
+		fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
 	}
 	for (ssize_t n; got < size - 1 && (n = read(pipefd[0], out + got, size - 1 - got)) > 0;)
 		got += (size_t)n;
