@@ -170,11 +170,11 @@ static int cb_ready(void *data, pid_t pid, struct ctr_error *err)
 	if (ret < 0)
 		return ctr_errnum(err, ret, "read start time of pid %d", (int)pid);
 	ret = state_save(c->dirfd, c->cs, err);
-	if (ret < 0)
-		return ret;
-	if (c->o->pid_file)
-		return lc_write_pid_file(c->o->pid_file, pid, err);
-	return 0;
+	if (ret == 0 && c->o->pid_file)
+		ret = lc_write_pid_file(c->o->pid_file, pid, err);
+	if (ret == 0 && c->o->setup)
+		ret = c->o->setup(c->o->setup_data, pid, err);
+	return ret;
 }
 
 static void fill_initial_state(struct ctr_runtime *rt, const struct create_opts *o,

@@ -162,6 +162,8 @@ int cmd_console(struct ctr_globals *g, int argc, char **argv, struct ctr_error *
 	int esc = 1; /* ^a */
 	int ret;
 
+	if (cli_help("console NAME [--escape ^X]", console_table, argc, argv))
+		return 0;
 	ret = cli_parse_name(console_table, argc, argv, escape_option, &esc, &name, err);
 	if (ret < 0 || (ret = cli_ctx_open(g, &c, true, err)) < 0 ||
 	    (ret = cli_check_exists(&c, name, err)) < 0)

@@ -114,6 +114,9 @@ int cmd_exec(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err
 	struct cli_args args;
 	int ret, code = 0;
 
+	if (cli_help("exec NAME [-t] [--user UID[:GID]] [--env K=V]... [--cwd DIR] -- CMD...",
+		     exec_table, argc, argv))
+		return 0;
 	ret = cli_parse(exec_table, argc, argv, exec_option, &a, &args, err);
 	if (ret == 0 && args.n != 1)
 		ret = ctr_error(err, EINVAL,

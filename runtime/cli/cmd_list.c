@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,6 +73,9 @@ static void row_json(FILE *f, const struct row *r)
 
 int cmd_list(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
 {
+	if (cli_help("list [--format table|json]", format_table, argc, argv))
+		return 0;
+
 	_cleanup_cli_ctx_ struct cli_ctx c = {0};
 	_cleanup_strv_ char **names = NULL;
 	int first = opts_parse(format_table, argc, argv, format_option, &g->format, err);
@@ -151,33 +155,81 @@ static char *last_exit(struct cli_ctx *c, const char *name)
 	return text;
 }
 
+/* One "Label:   value" line of info's table. */
+__attribute__((format(printf, 2, 3))) static void field(const char *label, const char *fmt, ...)
+{
+	_cleanup_free_ char *l = xasprintf("%s:", label);
+	va_list ap;
+
+	printf("%-16s ", l);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* The config's limits.* lines as the config writer spells them. */
+static void for_each_limit(const struct native_config *cfg,
+			   void (*fn)(const char *key, const char *value, void *data), void *data)
+{
+	_cleanup_free_ char *text = config_native_format(cfg);
+	char *save = NULL;
+
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *eq = strstr(l, " = ");
+
+		if (!str_has_prefix(l, "limits.") || !eq)
+			continue;
+		*eq = '\0';
+		fn(l, eq + 3, data);
+	}
+}
+
+static void print_limit_line(const char *key, const char *value, void *data)
+{
+	(void)data;
+	field(key, "%s", value);
+}
+
+static void print_limit_json(const char *key, const char *value, void *data)
+{
+	bool *first = data;
+
+	if (!*first)
+		fputc(',', stdout);
+	*first = false;
+	cli_json_string(stdout, key + strlen("limits."));
+	fputc(':', stdout);
+	cli_json_string(stdout, value);
+}
+
 static void info_table(const struct row *r, const struct usage *u, const char *log,
 		       const char *exit_code)
 {
 	const struct native_config *cfg = r->cfg;
 
-	printf("Name:        %s\nState:       %s\n", r->name, container_status_name(r->status));
+	field("Name", "%s", r->name);
+	field("State", "%s", container_status_name(r->status));
 	if (r->pid)
-		printf("PID:         %d\n", (int)r->pid);
-	printf("Image:       %s\n", r->image ? r->image : "-");
+		field("PID", "%d", (int)r->pid);
+	field("Image", "%s", r->image ? r->image : "-");
 	if (cfg) {
-		printf("Init:        %s\n", cfg->init ? cfg->init[0] : NATIVE_DEFAULT_INIT);
-		printf("Hostname:    %s\n", cfg->hostname ? cfg->hostname : r->name);
-		printf("Halt signal: %s\n", signal_name(native_halt_signal(cfg)));
-		printf("Autostart:   %s\n", r->autostart ? "yes" : "no");
-		if (cfg->limits.has_memory)
-			printf("Mem limit:   %" PRId64 "\n", cfg->limits.memory);
+		field("Init", "%s", cfg->init ? cfg->init[0] : NATIVE_DEFAULT_INIT);
+		field("Hostname", "%s", cfg->hostname ? cfg->hostname : r->name);
+		field("Halt signal", "%s", signal_name(native_halt_signal(cfg)));
+		field("Autostart", "%s", r->autostart ? "yes" : "no");
+		for_each_limit(cfg, print_limit_line, NULL);
 	}
 	if (u->have) {
-		printf("Memory use:  %" PRIu64 " bytes\n", u->s.memory.usage);
-		printf("CPU use:     %.3f s\n", (double)u->s.cpu.total / 1e9);
-		printf("Processes:   %" PRIu64 "\n", u->s.pids.current);
+		field("Memory use", "%" PRIu64 " bytes", u->s.memory.usage);
+		field("CPU use", "%.3f s", (double)u->s.cpu.total / 1e9);
+		field("Processes", "%" PRIu64, u->s.pids.current);
 	}
 	if (u->have_oom)
-		printf("OOM kills:   %" PRIu64 "\n", u->oom);
+		field("OOM kills", "%" PRIu64, u->oom);
 	if (exit_code)
-		printf("Last exit:   %s\n", exit_code);
-	printf("Console log: %s\n", log);
+		field("Last exit", "%s", exit_code);
+	field("Console log", "%s", log);
 }
 
 static void info_json(const struct row *r, const struct usage *u, const char *log,
@@ -199,7 +251,11 @@ static void info_json(const struct row *r, const struct usage *u, const char *lo
 		cli_json_string(stdout, cfg->init ? cfg->init[0] : NATIVE_DEFAULT_INIT);
 		fputs(",\"hostname\":", stdout);
 		cli_json_string(stdout, cfg->hostname ? cfg->hostname : r->name);
-		printf(",\"halt_signal\":\"%s\"", signal_name(native_halt_signal(cfg)));
+		printf(",\"halt_signal\":\"%s\",\"limits\":{",
+		       signal_name(native_halt_signal(cfg)));
+		bool first = true;
+		for_each_limit(cfg, print_limit_json, &first);
+		fputc('}', stdout);
 	}
 	if (u->have)
 		printf(",\"memory\":{\"usage\":%" PRIu64 ",\"limit\":%" PRIu64
@@ -216,6 +272,9 @@ static void info_json(const struct row *r, const struct usage *u, const char *lo
 
 int cmd_info(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
 {
+	if (cli_help("info NAME [--format table|json]", format_table, argc, argv))
+		return 0;
+
 	_cleanup_cli_ctx_ struct cli_ctx c = {0};
 	_cleanup_free_ char *log = NULL;
 	_cleanup_free_ char *exit_code = NULL;

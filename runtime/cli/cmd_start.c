@@ -78,6 +78,8 @@ int cmd_start(struct ctr_globals *g, int argc, char **argv, struct ctr_error *er
 	struct cli_args args;
 	int ret;
 
+	if (cli_help("start NAME [--foreground] | start --all-autostart", start_table, argc, argv))
+		return 0;
 	ret = cli_parse(start_table, argc, argv, start_option, &a, &args, err);
 	if (ret < 0)
 		return ret;

@@ -101,6 +101,9 @@ static int open_one(struct ctr_globals *g, const struct opt_def *table, int argc
 
 int cmd_stop(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
 {
+	if (cli_help("stop NAME [--timeout SECONDS] [--kill]", stop_table, argc, argv))
+		return 0;
+
 	_cleanup_cli_ctx_ struct cli_ctx c = {0};
 	struct stop_args a = {0};
 	const char *name;
@@ -111,6 +114,9 @@ int cmd_stop(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err
 
 int cmd_restart(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
 {
+	if (cli_help("restart NAME [--timeout SECONDS] [--kill]", stop_table, argc, argv))
+		return 0;
+
 	_cleanup_cli_ctx_ struct cli_ctx c = {0};
 	struct stop_args a = {0};
 	const char *name;
@@ -123,6 +129,9 @@ int cmd_restart(struct ctr_globals *g, int argc, char **argv, struct ctr_error *
 
 int cmd_destroy(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
 {
+	if (cli_help("destroy NAME [--force]", destroy_table, argc, argv))
+		return 0;
+
 	_cleanup_cli_ctx_ struct cli_ctx c = {0};
 	struct stop_args a = {0};
 	const char *name;

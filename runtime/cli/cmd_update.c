@@ -60,6 +60,8 @@ int cmd_update(struct ctr_globals *g, int argc, char **argv, struct ctr_error *e
 	struct cli_args a;
 	int ret;
 
+	if (cli_help("update NAME limits.KEY=VALUE...", no_opts, argc, argv))
+		return 0;
 	ret = cli_parse(no_opts, argc, argv, NULL, NULL, &a, err);
 	if (ret < 0)
 		return ret;

@@ -276,6 +276,22 @@ int cli_parse(const struct opt_def *table, int argc, char **argv, opt_handler ha
 	return 0;
 }
 
+bool cli_help(const char *usage, const struct opt_def *table, int argc, char **argv)
+{
+	for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			printf("usage: ctr %s\n", usage);
+			if (table[0].name) {
+				printf("\nOptions:\n");
+				opts_print_help(table, stdout);
+			}
+			printf("\nSee ctr(1).\n");
+			return true;
+		}
+	}
+	return false;
+}
+
 int cli_parse_name(const struct opt_def *table, int argc, char **argv, opt_handler handler,
 		   void *data, const char **name, struct ctr_error *err)
 {

@@ -40,6 +40,7 @@ struct monitor {
 	struct cli_ctx *c;
 	const char *name;
 	int pidfd;
+	pid_t init_pid;
 	int pty;    /* -1 once it hung up */
 	int log;    /* console.log, or -1 */
 	int listen; /* console.sock, or -1 */
@@ -86,6 +87,21 @@ static void detach_from_caller(struct cli_ctx *c, int ready)
 		close(null);
 	}
 	keep_only_fds(keep, ARRAY_SIZE(keep));
+}
+
+/* flock belongs to the open file: a lock fd shared with `ctr start` (or
+ * with --all-autostart, which goes on to start others) would let both
+ * hold the store lock at once. The monitor takes its own. */
+static int reopen_store(struct cli_ctx *c, struct ctr_error *err)
+{
+	_cleanup_free_ char *root = xstrdup(c->st.root);
+
+	store_close(&c->st);
+	c->st_open = false;
+	if (store_open(root, false, &c->st, err) < 0)
+		return -1;
+	c->st_open = true;
+	return 0;
 }
 
 /* bind(2) takes at most 108 bytes: name the socket through the state
@@ -229,21 +245,87 @@ static void record_exit(struct monitor *m)
 	write_file_atomic_at(AT_FDCWD, path, buf, (size_t)n, 0600, &ignored);
 }
 
-static _Noreturn void monitor_main(struct cli_ctx *c, const char *name, struct create_opts *o,
-				   int ready)
+/* Everything a start needs, read and checked before anything runs. The
+ * config stays at hand for what the spec does not carry (interfaces,
+ * net.N.*, which network setup reads). */
+struct start_plan {
+	const char *name;
+	struct native_config *cfg;
+	struct spec *spec;
+	char *text; /* the config as read, kept in the runtime state */
+};
+
+static pid_t init_pid_of(struct cli_ctx *c, const char *name)
 {
+	pid_t pid = 0;
+
+	cli_status(c, name, &pid);
+	return pid;
+}
+
+/* The state under this name may already be a new start's (someone
+ * started it again the moment this init exited): remove only our own. */
+static void remove_runtime_state(struct monitor *m)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	struct container_info info;
+	bool ours = true;
+
+	if (container_info_get(&m->c->rt, m->name, &info, &err) < 0)
+		return;
+	if (cli_is_live(info.status) && info.state.pid != m->init_pid)
+		ours = false;
+	container_info_free(&info);
+	if (ours)
+		container_delete(&m->c->rt, m->name, true, &err);
+}
+
+/* Interfaces the config asks for, made once the init's network namespace
+ * exists and before init runs. The netns/ driver is not wired in yet: a
+ * config that needs it is refused rather than started without a network. */
+static int setup_network(void *data, pid_t pid, struct ctr_error *err)
+{
+	const struct start_plan *plan = data;
+
+	(void)pid;
+	for (size_t i = 0; i < plan->cfg->n_nets; i++) {
+		const struct native_net *n = &plan->cfg->nets[i];
+
+		if (n->type == NATIVE_NET_VETH || n->type == NATIVE_NET_MACVLAN)
+			return ctr_error(err, ENOTSUP,
+					 "net.%u: veth and macvlan interfaces are not supported "
+					 "by this build yet",
+					 n->index);
+	}
+	return 0;
+}
+
+static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, int ready)
+{
+	const char *name = plan->name;
+	struct create_opts o = {.id = name,
+				.spec = plan->spec,
+				.config_json = plan->text,
+				.config_len = strlen(plan->text),
+				.setup = setup_network,
+				.setup_data = plan};
 	struct ctr_error err = CTR_ERROR_INIT;
 	_cleanup_free_ char *log = store_container_path(&c->st, name, "console.log");
 	struct monitor m = {.c = c, .name = name, .pty = -1, .log = -1, .listen = -1};
 
 	detach_from_caller(c, ready);
-	for (size_t i = 0; i < MAX_CLIENTS; i++)
-		m.clients[i] = -1;
-	m.log = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (container_launch(&c->rt, o, &m.pidfd, &m.pty, &err) < 0) {
+	if (reopen_store(c, &err) < 0) {
 		dprintf(ready, "1%s", err.msg);
 		_exit(1);
 	}
+	for (size_t i = 0; i < MAX_CLIENTS; i++)
+		m.clients[i] = -1;
+	m.log = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (container_launch(&c->rt, &o, &m.pidfd, &m.pty, &err) < 0) {
+		dprintf(ready, "1%s", err.msg);
+		_exit(1);
+	}
+	m.init_pid = init_pid_of(c, name);
 	m.listen = listen_console(c, name, &err);
 	if (write(ready, "0", 1) != 1) {
 		/* `ctr start` is gone: the container runs on all the same */
@@ -256,8 +338,7 @@ static _Noreturn void monitor_main(struct cli_ctx *c, const char *name, struct c
 			break;
 	}
 	record_exit(&m);
-	ctr_error_clear(&err);
-	container_delete(&c->rt, name, true, &err);
+	remove_runtime_state(&m);
 	_exit(0);
 }
 
@@ -278,16 +359,22 @@ static int await_monitor(int ready, const char *name, struct ctr_error *err)
 	return ctr_error(err, EIO, "%s: %s", name, buf + 1);
 }
 
-static int prepare_start(struct cli_ctx *c, const char *name, struct spec **spec, char **text,
+static void start_plan_free(struct start_plan *p)
+{
+	native_config_free(p->cfg);
+	spec_free(p->spec);
+	free(p->text);
+}
+
+static int prepare_start(struct cli_ctx *c, const char *name, struct start_plan *p,
 			 struct ctr_error *err)
 {
-	struct native_config *cfg = NULL;
 	int ret;
 
-	ret = cli_load_config(c, name, &cfg, text, err);
+	*p = (struct start_plan){.name = name};
+	ret = cli_load_config(c, name, &p->cfg, &p->text, err);
 	if (ret == 0)
-		ret = cli_build_spec(&c->st, name, cfg, spec, err);
-	native_config_free(cfg);
+		ret = cli_build_spec(&c->st, name, p->cfg, &p->spec, err);
 	if (ret == 0)
 		ret = cli_clean_stale(c, name, err);
 	if (ret == 0 && cli_is_live(cli_status(c, name, NULL)))
@@ -297,29 +384,24 @@ static int prepare_start(struct cli_ctx *c, const char *name, struct spec **spec
 
 int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *err)
 {
-	_cleanup_free_ char *text = NULL;
-	struct spec *spec = NULL;
+	struct start_plan plan;
 	int ready[2], ret;
 	pid_t pid;
 
-	ret = prepare_start(c, name, &spec, &text, err);
+	ret = prepare_start(c, name, &plan, err);
+	if (ret == 0 && pipe2(ready, O_CLOEXEC) < 0)
+		ret = ctr_errno(err, "pipe");
 	if (ret < 0) {
-		spec_free(spec);
+		start_plan_free(&plan);
 		return ret;
-	}
-	if (pipe2(ready, O_CLOEXEC) < 0) {
-		spec_free(spec);
-		return ctr_errno(err, "pipe");
 	}
 	pid = fork();
 	if (pid == 0) {
-		struct create_opts o = {
-		    .id = name, .spec = spec, .config_json = text, .config_len = strlen(text)};
 		close(ready[0]);
-		monitor_main(c, name, &o, ready[1]);
+		monitor_main(c, &plan, ready[1]);
 	}
 	close(ready[1]);
-	spec_free(spec);
+	start_plan_free(&plan);
 	ret = pid < 0 ? ctr_errno(err, "fork monitor") : await_monitor(ready[0], name, err);
 	close(ready[0]);
 	return ret;
@@ -327,18 +409,21 @@ int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *e
 
 int cli_run_foreground(struct cli_ctx *c, const char *name, struct ctr_error *err)
 {
-	_cleanup_free_ char *text = NULL;
-	struct spec *spec = NULL;
+	struct start_plan plan;
 	int ret, code = 0;
 
-	ret = prepare_start(c, name, &spec, &text, err);
+	ret = prepare_start(c, name, &plan, err);
 	if (ret == 0) {
-		struct create_opts o = {
-		    .id = name, .spec = spec, .config_json = text, .config_len = strlen(text)};
+		struct create_opts o = {.id = name,
+					.spec = plan.spec,
+					.config_json = plan.text,
+					.config_len = strlen(plan.text),
+					.setup = setup_network,
+					.setup_data = &plan};
 		/* Without a terminal, init simply inherits our stdio. */
-		spec->process.terminal = isatty(STDIN_FILENO);
+		plan.spec->process.terminal = isatty(STDIN_FILENO);
 		ret = container_run(&c->rt, &o, false, &code, err);
 	}
-	spec_free(spec);
+	start_plan_free(&plan);
 	return ret < 0 ? ret : code;
 }

@@ -81,6 +81,9 @@ struct cli_args {
 };
 int cli_parse(const struct opt_def *table, int argc, char **argv, opt_handler handler, void *data,
 	      struct cli_args *out, struct ctr_error *err);
+/* -h or --help before any "--": print "usage: ctr USAGE" and the options
+ * of table, and return true (the verb then exits 0). */
+bool cli_help(const char *usage, const struct opt_def *table, int argc, char **argv);
 /* cli_parse for verbs that take exactly one NAME and nothing after "--". */
 int cli_parse_name(const struct opt_def *table, int argc, char **argv, opt_handler handler,
 		   void *data, const char **name, struct ctr_error *err);

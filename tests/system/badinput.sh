@@ -81,4 +81,17 @@ test_verbs_refuse_missing_containers_and_bad_arguments()
 	refused "unknown command" frobnicate
 }
 
+test_a_start_that_fails_in_setup_leaves_nothing()
+{
+	local n
+	n=$(new_name)
+	ctr create "$n" --config-set net.0.type=veth; ok
+	ctr start "$n"
+	expect_rc 1
+	expect_err_has "net.0"
+	[ ! -e "$RUNROOT/$n" ] || fail "state left"
+	[ -z "$(our_cgroups)" ] || fail "cgroups left: $(our_cgroups)"
+	[ -z "$(our_monitors)" ] || fail "monitor left"
+}
+
 run_tests

@@ -42,9 +42,9 @@ check_store()
 
 test_create_killed_at_random_moments()
 {
-	local i pid n
+	local pid n
 	slow_template
-	for i in $(seq "$ROUNDS"); do
+	for _ in $(seq "$ROUNDS"); do
 		n=$(new_name)
 		"$CTR" create "$n" -t slow </dev/null >/dev/null 2>&1 &
 		pid=$!
@@ -65,10 +65,10 @@ test_create_killed_at_random_moments()
 
 test_start_and_monitor_killed_at_random_moments()
 {
-	local i pid n m
+	local pid n m
 	n=$(new_name)
 	ctr create "$n"; ok
-	for i in $(seq "$ROUNDS"); do
+	for _ in $(seq "$ROUNDS"); do
 		"$CTR" start "$n" </dev/null >/dev/null 2>&1 &
 		pid=$!
 		sleep_ms "$(random_ms 12)"
@@ -91,8 +91,8 @@ test_start_and_monitor_killed_at_random_moments()
 
 test_killed_start_then_destroy_force_cleans_everything()
 {
-	local i pid n m
-	for i in $(seq "$ROUNDS"); do
+	local pid n m
+	for _ in $(seq "$ROUNDS"); do
 		n=$(new_name)
 		ctr create "$n"; ok
 		"$CTR" start "$n" </dev/null >/dev/null 2>&1 &

@@ -67,19 +67,10 @@ new_name()
 
 ctr()
 {
-	local n
-	n=$(next_n)
-	OUT=$T/ctr$n.out
-	ERR=$T/ctr$n.err
-	LAST_CMD="ctr $*"
-	echo "$LAST_CMD" >>"$T/commands"
-	RC=0
-	timeout --foreground -k 5 "$CTR_TIMEOUT" "$CTR" "$@" </dev/null >"$OUT" 2>"$ERR" || RC=$?
-	[ "$RC" != 124 ] || echo "(timed out after ${CTR_TIMEOUT}s)" >>"$ERR"
-	return 0
+	ctr_in /dev/null "$@"
 }
 
-# ctr with stdin from a file or pipe: ctr_in INPUT ARGS...
+# ctr with stdin from a file: ctr_in INPUT ARGS...
 ctr_in()
 {
 	local input=$1 n
@@ -87,10 +78,12 @@ ctr_in()
 	n=$(next_n)
 	OUT=$T/ctr$n.out
 	ERR=$T/ctr$n.err
-	LAST_CMD="ctr $* < $input"
+	LAST_CMD="ctr $*"
+	[ "$input" = /dev/null ] || LAST_CMD="$LAST_CMD < $input"
 	echo "$LAST_CMD" >>"$T/commands"
 	RC=0
 	timeout --foreground -k 5 "$CTR_TIMEOUT" "$CTR" "$@" <"$input" >"$OUT" 2>"$ERR" || RC=$?
+	[ "$RC" != 124 ] || echo "(timed out after ${CTR_TIMEOUT}s)" >>"$ERR"
 	return 0
 }
 

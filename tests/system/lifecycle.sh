@@ -40,6 +40,10 @@ test_second_create_from_a_template_reuses_its_image()
 	ctr create "$a"; ok
 	ctr create "$b"; ok
 	[ "$(ls "$STORE/images")" = busybox ] || fail "images: $(ls "$STORE/images")"
+	# The image was made for $a; $b's files name $b.
+	ctr start "$b"; ok
+	ctr exec "$b" -- sh -c 'echo $(cat /etc/hostname) $(hostname) $(grep 127.0.1.1 /etc/hosts)'; ok
+	expect_out "$b $b 127.0.1.1 $b"
 	ctr create "$(new_name)" -- --busybox /bin/busybox; ok
 	[ "$(ls "$STORE/images" | wc -l)" = 2 ] || fail "options did not make their own image"
 	ls "$STORE/images" | grep -qx 'busybox-[0-9a-f]*' || fail "images: $(ls "$STORE/images")"
@@ -68,6 +72,33 @@ test_exec_passes_exit_code_user_env_and_cwd()
 	expect_out "65534:65534 bar /tmp"
 	ctr exec "$n" -- sh -c 'echo $container'; ok
 	expect_out ctr
+}
+
+test_exec_with_a_tty_relays_it_and_passes_the_exit_code()
+{
+	local n rc=0
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	n=$(new_name)
+	ctr create "$n"; ok
+	ctr start "$n"; ok
+	script -eqc "$CTR exec -t $n -- sh -c 'tty; exit 5'" /dev/null </dev/null >"$T/tty.out" 2>&1 || rc=$?
+	[ "$rc" = 5 ] || fail "exit code $rc: $(cat "$T/tty.out")"
+	grep -q '/dev/pts/[0-9]' "$T/tty.out" || fail "no tty: $(cat "$T/tty.out")"
+}
+
+test_console_detaches_on_its_escape_key()
+{
+	local n rc=0
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	n=$(new_name)
+	ctr create "$n"; ok
+	ctr start "$n"; ok
+	# Ctrl-b q with --escape ^b; the console must not wait for more input.
+	{ sleep 0.3; printf 'echo esc-$((2*21))\r'; sleep 0.3; printf '\002q'; sleep 5; } |
+		timeout 4 script -eqc "$CTR console --escape ^b $n" /dev/null >"$T/con.out" 2>&1 || rc=$?
+	[ "$rc" = 0 ] || fail "console exited $rc: $(cat "$T/con.out")"
+	grep -q esc-42 "$T/con.out" || fail "no output: $(cat "$T/con.out")"
+	[ "$(state_of_ctr "$n")" = running ] || fail "detaching stopped the container"
 }
 
 test_exec_in_a_stopped_container_fails()
