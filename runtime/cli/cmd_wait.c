@@ -230,6 +230,9 @@ static int wait_booted(struct cli_ctx *c, const char *name, int timeout_ms, stru
 
 int cmd_wait(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
 {
+	if (cli_help("wait NAME [--booted] [--timeout SECONDS]", wait_table, argc, argv))
+		return 0;
+
 	_cleanup_cli_ctx_ struct cli_ctx c = {0};
 	struct wait_args a = {.timeout_ms = -1};
 	const char *name;
