@@ -308,6 +308,69 @@ int cg_attach(struct cg_handle *h, pid_t pid, bool cloned_into, struct ctr_error
 	return 0;
 }
 
+/* Documentation/admin-guide/cgroup-v2.rst, "Delegation". */
+static const char *const delegated_files[] = {"cgroup.procs", "cgroup.threads",
+					      "cgroup.subtree_control"};
+
+int cg_delegate(struct cg_handle *h, uid_t uid, gid_t gid, struct ctr_error *err)
+{
+	const struct cg_dir *d;
+
+	if (h->v2_dir < 0)
+		return 0;
+	d = &h->dirs[h->v2_dir];
+	if (fchownat(d->fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+		return ctr_errno(err, "delegate %s", d->abs);
+	for (size_t i = 0; i < ARRAY_SIZE(delegated_files); i++) {
+		/* cgroup.threads is younger than the others. */
+		if (fchownat(d->fd, delegated_files[i], uid, gid, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno != ENOENT)
+			return ctr_errno(err, "delegate %s/%s", d->abs, delegated_files[i]);
+	}
+	return 0;
+}
+
+/* pid's line "0::/path" of /proc/PID/cgroup (as this process's cgroup
+ * namespace shows it), malloc'd; NULL without one. */
+static char *v2_path_of(pid_t pid, struct ctr_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	char file[64], *line, *save = NULL;
+	size_t len;
+
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	if (read_file_at(AT_FDCWD, file, &text, &len, err) < 0)
+		return NULL;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strncmp(line, "0::/", 4) == 0)
+			return xstrdup(line + 3);
+	return NULL;
+}
+
+int cg_open_member_dir(const struct cg_handle *h, pid_t pid, struct ctr_error *err)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *abs = NULL;
+	size_t n = strlen(h->path);
+	int fd;
+
+	if (h->v2_dir < 0)
+		return ctr_error(err, ENOENT, "no cgroup2 hierarchy");
+	path = v2_path_of(pid, err);
+	if (!path)
+		return err->code ? -err->code
+				 : ctr_error(err, ENOENT, "pid %d: no cgroup2 path", (int)pid);
+	/* Below the container's cgroup only: whatever the container did, exec
+	 * never lands in a cgroup outside it. */
+	if (strncmp(path, h->path, n) != 0 || (path[n] != '/' && path[n] != '\0') ||
+	    strstr(path + n, "/..") || strstr(path + n, "//"))
+		return ctr_error(err, ENOENT, "pid %d is in %s, outside %s", (int)pid, path,
+				 h->path);
+	abs = xasprintf("%s%s", h->host->hiers[h->host->v2_index].mountpoint, path);
+	fd = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? ctr_errno(err, "open %s", abs) : fd;
+}
+
 int cg_update(struct cg_handle *h, const struct spec_resources *res, struct ctr_error *err)
 {
 	unsigned int v2_needed = 0;

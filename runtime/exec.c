@@ -60,6 +60,7 @@ struct exec_ctx {
 	int init_root; /* O_PATH on the init's root, or -1 */
 	const struct spec *spec;
 	int init_pidfd;
+	pid_t init_pid;
 	int join_flags;
 	int sock;
 };
@@ -146,6 +147,8 @@ static pid_t clone_exec(struct exec_ctx *c, int *pidfd, struct ctr_error *err)
 	int cgfd = c->cg ? cg_clone_fd(c->cg) : -1;
 	bool *cloned_into = &c->cloned_into;
 	int enter = c->join_flags & (CLONE_NEWPID | CLONE_NEWTIME);
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	_cleanup_close_ int member = -1;
 	_cleanup_close_ int own_pid = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
 	_cleanup_close_ int own_time = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
 	struct clone_args args = {.flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)pidfd,
@@ -160,6 +163,13 @@ static pid_t clone_exec(struct exec_ctx *c, int *pidfd, struct ctr_error *err)
 		args.cgroup = (uint64_t)cgfd;
 	}
 	pid = sys_clone3(&args);
+	if (pid < 0 && errno == EBUSY && cgfd >= 0 &&
+	    (member = cg_open_member_dir(c->cg, c->init_pid, &ignored)) >= 0) {
+		/* The init (systemd) gave the container's cgroup sub-cgroups
+		 * with controllers: it takes no process, the init's one does. */
+		args.cgroup = (uint64_t)member;
+		pid = sys_clone3(&args);
+	}
 	if (pid < 0 && cgfd >= 0) {
 		args.flags &= ~CLONE_INTO_CGROUP;
 		*cloned_into = false;
@@ -284,6 +294,7 @@ int container_exec(struct ctr_runtime *rt, const struct exec_opts *o, int *exit_
 	c.spec = spec;
 	c.cg = cg;
 	c.init_pidfd = init_pidfd;
+	c.init_pid = cs.pid;
 	c.init_root = -1;
 	c.join_flags = differing_namespaces(cs.pid);
 	if (c.join_flags & CLONE_NEWNS) {

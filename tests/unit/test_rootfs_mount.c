@@ -688,6 +688,51 @@ static void hybrid_layout_mounts_unified_under_the_tmpfs(void **state)
 	run_child(f, &ctx, check_hybrid);
 }
 
+/* A mount of type cgroup2 on a hybrid host: the unified hierarchy alone
+ * (what system containers ask for, so systemd runs in its unified mode). */
+static void hybrid_spec(struct fixture *f, struct spec_setup *s, struct rootfs_ctx *ctx)
+{
+	build_spec(f, s, ctx);
+	for (size_t i = 0; i < s->spec.n_mounts; i++)
+		if (strcmp(s->mounts[i].destination, "/sys/fs/cgroup") == 0)
+			s->mounts[i].type = "cgroup2";
+	s->cg[0] = (struct cg_mount_entry){.name = "unified", .host_path = f->cg_mem, .v2 = true};
+	s->cg[1] = (struct cg_mount_entry){.name = "memory", .host_path = f->cg_cpu};
+}
+
+static void check_unified_only(struct fixture *f)
+{
+	struct stat st;
+
+	(void)f;
+	CHECK(fs_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC), "cgroup2 at the top");
+	CHECK(stat("/sys/fs/cgroup/unified", &st) < 0 && stat("/sys/fs/cgroup/memory", &st) < 0,
+	      "no v1 layout");
+}
+
+static void hybrid_cgroup2_mount_shows_the_unified_hierarchy_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct spec_setup s;
+	struct rootfs_ctx ctx;
+
+	SKIP_UNLESS_ROOT(state);
+	hybrid_spec(f, &s, &ctx);
+	ctx.new_cgroupns = true;
+	run_child(f, &ctx, check_unified_only);
+}
+
+static void hybrid_cgroup2_mount_without_cgroupns_binds_the_container_cgroup(void **state)
+{
+	struct fixture *f = *state;
+	struct spec_setup s;
+	struct rootfs_ctx ctx;
+
+	SKIP_UNLESS_ROOT(state);
+	hybrid_spec(f, &s, &ctx);
+	run_child(f, &ctx, check_cgroup2_bound);
+}
+
 static void mount_error_names_the_mount(void **state)
 {
 	struct fixture *f = *state;
@@ -740,6 +785,11 @@ int main(void)
 					    fixture_teardown),
 	    cmocka_unit_test_setup_teardown(hybrid_layout_mounts_unified_under_the_tmpfs,
 					    fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(hybrid_cgroup2_mount_shows_the_unified_hierarchy_alone,
+					    fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+		hybrid_cgroup2_mount_without_cgroupns_binds_the_container_cgroup, fixture_setup,
+		fixture_teardown),
 	    cmocka_unit_test_setup_teardown(userns_without_own_ipc_binds_host_mqueue, fixture_setup,
 					    fixture_teardown),
 	    cmocka_unit_test_setup_teardown(bound_dev_is_left_alone, fixture_setup,
