@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * userns_root.c - a container's overlay over idmapped lower layers, or over
+ * shifted copies of them where idmapped mounts are refused (see
+ * userns_root.h).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "idmap.h"
+#include "log.h"
+#include "store_internal.h"
+#include "syscalls.h"
+#include "userns_root.h"
+#include "util.h"
+
+/* Must match the store's mounts (store.h): an upper stays self-contained. */
+#define OVERLAY_FIXED_OPTIONS "index=off,redirect_dir=off,metacopy=off"
+#define MAX_RANGES	      8
+
+/* The range a layer's files were written with: an image's layer is owned
+ * by host ids below size; an upper frozen into a layer has the root
+ * directory the runtime gave it, owned by its container's range. */
+static void layer_range(const struct stat *st, uint32_t size, struct rootfs_range *from)
+{
+	from->uid = st->st_uid < size ? 0 : (uint32_t)st->st_uid;
+	from->gid = st->st_gid < size ? 0 : (uint32_t)st->st_gid;
+	from->size = size;
+}
+
+static bool same_range(const struct rootfs_range *a, const struct rootfs_range *b)
+{
+	return a->uid == b->uid && a->gid == b->gid;
+}
+
+/* One user namespace per distinct layer range (usually one in all). */
+struct userns_cache {
+	struct rootfs_range from[MAX_RANGES];
+	int fd[MAX_RANGES];
+	size_t n;
+};
+
+static void userns_cache_close(struct userns_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		close(c->fd[i]);
+	c->n = 0;
+}
+
+static int userns_for(struct userns_cache *c, const struct rootfs_range *from,
+		      const struct rootfs_range *to, struct ctr_error *err)
+{
+	struct spec_id_map uid = {from->uid, to->uid, to->size};
+	struct spec_id_map gid = {from->gid, to->gid, to->size};
+	struct rootfs_idmap map = {&uid, 1, &gid, 1};
+	int fd;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (same_range(&c->from[i], from))
+			return c->fd[i];
+	if (c->n == MAX_RANGES)
+		return ctr_error(err, E2BIG, "layers written with more than %d id ranges",
+				 MAX_RANGES);
+	fd = rootfs_idmap_userns(&map, err);
+	if (fd < 0)
+		return fd;
+	c->from[c->n] = *from;
+	c->fd[c->n++] = fd;
+	return fd;
+}
+
+static int open_layer(const char *dir, const struct rootfs_range *to, struct userns_cache *c,
+		      struct ctr_error *err)
+{
+	_cleanup_close_ int tree =
+	    sys_open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP};
+	struct rootfs_range from;
+	struct stat st;
+	int userns;
+
+	if (tree < 0 || fstat(tree, &st) < 0)
+		return ctr_errno(err, "open layer %s", dir);
+	layer_range(&st, to->size, &from);
+	if (same_range(&from, to))
+		return steal_fd(tree);
+	userns = userns_for(c, &from, to, err);
+	if (userns < 0)
+		return userns;
+	attr.userns_fd = (uint64_t)userns;
+	if (sys_mount_setattr(tree, "", AT_EMPTY_PATH, &attr) < 0)
+		return ctr_errno(err, "idmapped mount of %s", dir);
+	return steal_fd(tree);
+}
+
+static void close_trees(int *trees, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (trees[i] >= 0)
+			close(steal_fd(trees[i]));
+}
+
+static int open_idmapped_layers(const struct rootfs_layers *l, const struct rootfs_range *to,
+				int *trees, struct ctr_error *err)
+{
+	struct userns_cache cache = {.n = 0};
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && l->lowerdirs[i]; i++)
+		r = trees[i] = open_layer(l->lowerdirs[i], to, &cache, err);
+	userns_cache_close(&cache);
+	return r < 0 ? r : 0;
+}
+
+/* The copy of one layer for this range, made now if it is not there yet
+ * (a temporary name renamed into place: a concurrent start may win). */
+static int shifted_copy(const char *dir, const struct rootfs_range *to, char **out, bool *made,
+			struct ctr_error *err)
+{
+	_cleanup_free_ char *copy = xasprintf("%s.shift-%u-%u", dir, to->uid, to->gid);
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp-%d", copy, (int)getpid());
+	struct rootfs_range from;
+	struct stat st;
+	int r;
+
+	*made = false;
+	if (access(copy, F_OK) == 0) {
+		*out = steal_ptr(copy);
+		return 0;
+	}
+	if (stat(dir, &st) < 0)
+		return ctr_errno(err, "stat layer %s", dir);
+	layer_range(&st, to->size, &from);
+	r = rootfs_copy_shifted(dir, tmp, &from, to, err);
+	if (r == 0 && rename(tmp, copy) < 0 && errno != EEXIST && errno != ENOTEMPTY)
+		r = ctr_errno(err, "rename %s", tmp);
+	/* Lost the race, or failed half-way: the tree is ours to drop. */
+	if (store_remove_tree(AT_FDCWD, tmp) < 0)
+		ctr_debug("could not remove %s", tmp);
+	if (r < 0)
+		return r;
+	*made = true;
+	*out = steal_ptr(copy);
+	return 0;
+}
+
+static int open_shifted_layers(const struct rootfs_layers *l, const struct rootfs_range *to,
+			       int *trees, struct rootfs_root_report *report, struct ctr_error *err)
+{
+	for (size_t i = 0; l->lowerdirs[i]; i++) {
+		_cleanup_free_ char *copy = NULL;
+		bool made;
+		int r = shifted_copy(l->lowerdirs[i], to, &copy, &made, err);
+
+		if (r < 0)
+			return r;
+		report->n_made += made;
+		trees[i] = sys_open_tree(AT_FDCWD, copy, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (trees[i] < 0)
+			return ctr_errno(err, "open layer %s", copy);
+	}
+	return 0;
+}
+
+/* Idmapped clones of the layers, or shifted copies where the kernel or the
+ * filesystem refuses them (EINVAL: no FS_ALLOW_IDMAP; EPERM, ENOSYS). */
+static int open_layers(const struct rootfs_layers *l, const struct rootfs_range *to, int *trees,
+		       size_t n, struct rootfs_root_report *report, struct ctr_error *err)
+{
+	int r = open_idmapped_layers(l, to, trees, err);
+
+	if (r != -EINVAL && r != -EPERM && r != -ENOSYS && r != -EOPNOTSUPP)
+		return r;
+	close_trees(trees, n);
+	report->copied = true;
+	snprintf(report->why, sizeof(report->why), "%s", err->msg);
+	ctr_error_clear(err);
+	return open_shifted_layers(l, to, trees, report, err);
+}
+
+/* The overlay's root is the upper's root directory: give it what the top
+ * layer's root looks like inside the container. */
+static int prepare_upper(const struct rootfs_layers *l, int top, struct ctr_error *err)
+{
+	struct stat want, have;
+
+	if (fstat(top, &want) < 0 || stat(l->upperdir, &have) < 0)
+		return ctr_errno(err, "stat %s", l->upperdir);
+	if ((have.st_uid != want.st_uid || have.st_gid != want.st_gid) &&
+	    chown(l->upperdir, want.st_uid, want.st_gid) < 0)
+		return ctr_errno(err, "chown %s", l->upperdir);
+	if ((have.st_mode & 07777) != (want.st_mode & 07777) &&
+	    chmod(l->upperdir, want.st_mode & 07777) < 0)
+		return ctr_errno(err, "chmod %s", l->upperdir);
+	return 0;
+}
+
+static char *overlay_options(char **lowers, const struct rootfs_layers *l)
+{
+	_cleanup_free_ char *lower = xstrdup("");
+
+	for (size_t i = 0; lowers[i]; i++) {
+		char *next = xasprintf("%s%s%s", lower, i ? ":" : "", lowers[i]);
+		free(lower);
+		lower = next;
+	}
+	return xasprintf("lowerdir=%s,upperdir=%s,workdir=%s," OVERLAY_FIXED_OPTIONS, lower,
+			 l->upperdir, l->workdir);
+}
+
+static int mount_overlay_on(char **lowers, const struct rootfs_layers *l, const char *target)
+{
+	_cleanup_free_ char *opts = overlay_options(lowers, l);
+
+	return mount("overlay", target, "overlay", 0, opts) < 0 ? -errno : 0;
+}
+
+/* Before Linux 6.15 overlayfs takes only layers attached to the caller's
+ * mount namespace: attach them in staging for the time of the mount. */
+static int mount_overlay_staged(const int *trees, size_t n, const struct rootfs_layers *l,
+				const char *target, const char *staging, struct ctr_error *err)
+{
+	_cleanup_strv_ char **paths = xcalloc(n + 1, sizeof(char *));
+	size_t attached = 0;
+	int r = 0;
+
+	for (; r == 0 && attached < n; attached++) {
+		paths[attached] = xasprintf("%s/%zu", staging, attached);
+		if (mkdir(paths[attached], 0700) < 0 && errno != EEXIST)
+			r = ctr_errno(err, "create %s", paths[attached]);
+		else if (sys_move_mount(trees[attached], "", AT_FDCWD, paths[attached],
+					MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			r = ctr_errno(err, "attach layer at %s", paths[attached]);
+	}
+	if (r == 0 && (r = mount_overlay_on(paths, l, target)) < 0)
+		ctr_errnum(err, r, "mount overlay at %s", target);
+	for (size_t i = 0; i < attached && paths[i]; i++) {
+		umount2(paths[i], MNT_DETACH);
+		rmdir(paths[i]);
+	}
+	return r;
+}
+
+static int mount_overlay(const int *trees, size_t n, const struct rootfs_layers *l,
+			 const char *target, const char *staging, struct ctr_error *err)
+{
+	_cleanup_strv_ char **fds = xcalloc(n + 1, sizeof(char *));
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		fds[i] = xasprintf("/proc/self/fd/%d", trees[i]);
+	r = mount_overlay_on(fds, l, target);
+	if (r == -EINVAL && staging)
+		return mount_overlay_staged(trees, n, l, target, staging, err);
+	return r < 0 ? ctr_errnum(err, r, "mount overlay at %s", target) : 0;
+}
+
+static int attach_at(int tree, const char *target, struct ctr_error *err)
+{
+	if (sys_move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return ctr_errno(err, "attach root at %s", target);
+	return 0;
+}
+
+int rootfs_mount_userns_root(const struct rootfs_layers *l, const struct rootfs_range *range,
+			     const char *target, const char *staging,
+			     struct rootfs_root_report *report, struct ctr_error *err)
+{
+	size_t n = strv_len(l->lowerdirs);
+	_cleanup_free_ int *trees = xcalloc(n ? n : 1, sizeof(int));
+	int r;
+
+	*report = (struct rootfs_root_report){0};
+	if (n == 0)
+		return ctr_error(err, EINVAL, "root without layers");
+	for (size_t i = 0; i < n; i++)
+		trees[i] = -1;
+	r = open_layers(l, range, trees, n, report, err);
+	if (r == 0 && !l->upperdir)
+		r = attach_at(trees[0], target, err);
+	else if (r == 0 && (r = prepare_upper(l, trees[0], err)) == 0)
+		r = mount_overlay(trees, n, l, target, staging, err);
+	close_trees(trees, n);
+	return r;
+}
