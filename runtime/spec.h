@@ -283,6 +283,13 @@ struct spec {
 	 * that rootfs_prepare mounts at root_path first, inside the container's
 	 * mount namespace (ctr's store). NULL: root_path is the root as is. */
 	char *root_overlay;
+	/* Not from config.json: a detached mount tree (open_tree/fsmount fd)
+	 * the runtime prepared as the root, attached at root_path first inside
+	 * the container's mount namespace: an overlay over idmapped layers,
+	 * which a user namespace may not mount itself. Not owned by the spec;
+	 * has_root_tree false: none. */
+	bool has_root_tree;
+	int root_tree;
 	bool root_readonly;
 	char *hostname;      /* NULL if unset */
 	char *domainname;    /* NULL if unset */
