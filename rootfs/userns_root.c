@@ -199,76 +199,88 @@ static int prepare_upper(const struct rootfs_layers *l, int top, struct ctr_erro
 	return 0;
 }
 
-static char *overlay_options(char **lowers, const struct rootfs_layers *l)
+static char *join_lowers(char **lowers)
 {
-	_cleanup_free_ char *lower = xstrdup("");
+	char *lower = xstrdup("");
 
 	for (size_t i = 0; lowers[i]; i++) {
 		char *next = xasprintf("%s%s%s", lower, i ? ":" : "", lowers[i]);
 		free(lower);
 		lower = next;
 	}
-	return xasprintf("lowerdir=%s,upperdir=%s,workdir=%s," OVERLAY_FIXED_OPTIONS, lower,
-			 l->upperdir, l->workdir);
+	return lower;
 }
 
-static int mount_overlay_on(char **lowers, const struct rootfs_layers *l, const char *target)
+/* A detached overlay mount over these lower paths, or -errno. */
+static int overlay_tree(char **lowers, const struct rootfs_layers *l)
 {
-	_cleanup_free_ char *opts = overlay_options(lowers, l);
+	static const char *const fixed[][2] = {
+	    {"index", "off"}, {"redirect_dir", "off"}, {"metacopy", "off"}};
+	_cleanup_close_ int fs = sys_fsopen("overlay", FSOPEN_CLOEXEC);
+	_cleanup_free_ char *lower = join_lowers(lowers);
+	int mnt;
 
-	return mount("overlay", target, "overlay", 0, opts) < 0 ? -errno : 0;
+	if (fs < 0 || sys_fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0 ||
+	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", l->upperdir, 0) < 0 ||
+	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "workdir", l->workdir, 0) < 0)
+		return -errno;
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		if (sys_fsconfig(fs, FSCONFIG_SET_STRING, fixed[i][0], fixed[i][1], 0) < 0)
+			return -errno;
+	if (sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -errno;
+	mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	return mnt < 0 ? -errno : mnt;
 }
 
 /* Before Linux 6.15 overlayfs takes only layers attached to the caller's
- * mount namespace: attach them in staging for the time of the mount. */
-static int mount_overlay_staged(const int *trees, size_t n, const struct rootfs_layers *l,
-				const char *target, const char *staging, struct ctr_error *err)
+ * mount namespace: attach them below a temporary directory in staging for
+ * the time of the mount, then detach them (the overlay keeps its own). */
+static int overlay_tree_staged(const int *trees, size_t n, const struct rootfs_layers *l,
+			       const char *staging, struct ctr_error *err)
 {
+	_cleanup_free_ char *dir = xasprintf("%s/.layers-XXXXXX", staging);
 	_cleanup_strv_ char **paths = xcalloc(n + 1, sizeof(char *));
 	size_t attached = 0;
 	int r = 0;
 
+	if (!mkdtemp(dir))
+		return ctr_errno(err, "create %s", dir);
 	for (; r == 0 && attached < n; attached++) {
-		paths[attached] = xasprintf("%s/%zu", staging, attached);
-		if (mkdir(paths[attached], 0700) < 0 && errno != EEXIST)
+		paths[attached] = xasprintf("%s/%zu", dir, attached);
+		if (mkdir(paths[attached], 0700) < 0)
 			r = ctr_errno(err, "create %s", paths[attached]);
 		else if (sys_move_mount(trees[attached], "", AT_FDCWD, paths[attached],
 					MOVE_MOUNT_F_EMPTY_PATH) < 0)
 			r = ctr_errno(err, "attach layer at %s", paths[attached]);
 	}
-	if (r == 0 && (r = mount_overlay_on(paths, l, target)) < 0)
-		ctr_errnum(err, r, "mount overlay at %s", target);
+	if (r == 0 && (r = overlay_tree(paths, l)) < 0)
+		ctr_errnum(err, r, "mount overlay");
 	for (size_t i = 0; i < attached && paths[i]; i++) {
 		umount2(paths[i], MNT_DETACH);
 		rmdir(paths[i]);
 	}
+	rmdir(dir);
 	return r;
 }
 
-static int mount_overlay(const int *trees, size_t n, const struct rootfs_layers *l,
-			 const char *target, const char *staging, struct ctr_error *err)
+static int open_overlay(const int *trees, size_t n, const struct rootfs_layers *l,
+			const char *staging, struct ctr_error *err)
 {
 	_cleanup_strv_ char **fds = xcalloc(n + 1, sizeof(char *));
 	int r;
 
 	for (size_t i = 0; i < n; i++)
 		fds[i] = xasprintf("/proc/self/fd/%d", trees[i]);
-	r = mount_overlay_on(fds, l, target);
+	r = overlay_tree(fds, l);
 	if (r == -EINVAL && staging)
-		return mount_overlay_staged(trees, n, l, target, staging, err);
-	return r < 0 ? ctr_errnum(err, r, "mount overlay at %s", target) : 0;
+		return overlay_tree_staged(trees, n, l, staging, err);
+	return r < 0 ? ctr_errnum(err, r, "mount overlay") : r;
 }
 
-static int attach_at(int tree, const char *target, struct ctr_error *err)
-{
-	if (sys_move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return ctr_errno(err, "attach root at %s", target);
-	return 0;
-}
-
-int rootfs_mount_userns_root(const struct rootfs_layers *l, const struct rootfs_range *range,
-			     const char *target, const char *staging,
-			     struct rootfs_root_report *report, struct ctr_error *err)
+int rootfs_userns_root_open(const struct rootfs_layers *l, const struct rootfs_range *range,
+			    const char *staging, struct rootfs_root_report *report,
+			    struct ctr_error *err)
 {
 	size_t n = strv_len(l->lowerdirs);
 	_cleanup_free_ int *trees = xcalloc(n ? n : 1, sizeof(int));
@@ -281,9 +293,22 @@ int rootfs_mount_userns_root(const struct rootfs_layers *l, const struct rootfs_
 		trees[i] = -1;
 	r = open_layers(l, range, trees, n, report, err);
 	if (r == 0 && !l->upperdir)
-		r = attach_at(trees[0], target, err);
+		r = steal_fd(trees[0]);
 	else if (r == 0 && (r = prepare_upper(l, trees[0], err)) == 0)
-		r = mount_overlay(trees, n, l, target, staging, err);
+		r = open_overlay(trees, n, l, staging, err);
 	close_trees(trees, n);
 	return r;
+}
+
+int rootfs_mount_userns_root(const struct rootfs_layers *l, const struct rootfs_range *range,
+			     const char *target, const char *staging,
+			     struct rootfs_root_report *report, struct ctr_error *err)
+{
+	_cleanup_close_ int tree = rootfs_userns_root_open(l, range, staging, report, err);
+
+	if (tree < 0)
+		return tree;
+	if (sys_move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return ctr_errno(err, "attach root at %s", target);
+	return 0;
 }

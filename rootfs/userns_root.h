@@ -47,12 +47,18 @@ struct rootfs_root_report {
 	char why[256];	     /* with copied: why idmapped mounts were refused */
 };
 
-/* Mount the container's root at target (an existing directory) in the
- * caller's mount namespace. staging: an empty directory the caller owns,
- * used only on kernels whose overlayfs refuses detached layers (before
+/* The container's root as a detached mount (fd, O_CLOEXEC), to attach
+ * with move_mount: the overlay, or with no upperdir the idmapped lower.
+ * staging: a directory the caller owns, where a temporary directory is
+ * made only on kernels whose overlayfs refuses detached layers (before
  * 6.15): the idmapped layers are attached there while the overlay is
- * mounted, then detached again. The upper's root directory is given the
+ * made, then detached again. The upper's root directory is given the
  * owner and mode the top lower layer's root has in the container. */
+int rootfs_userns_root_open(const struct rootfs_layers *l, const struct rootfs_range *range,
+			    const char *staging, struct rootfs_root_report *report,
+			    struct ctr_error *err);
+
+/* rootfs_userns_root_open, attached at target (an existing directory). */
 int rootfs_mount_userns_root(const struct rootfs_layers *l, const struct rootfs_range *range,
 			     const char *target, const char *staging,
 			     struct rootfs_root_report *report, struct ctr_error *err);
