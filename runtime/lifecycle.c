@@ -298,6 +298,8 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 					   err);
 	if (ret == 0 && cs.cgroup_path)
 		ret = create_cgroup(o->spec, cs.cgroup_path, &cg, err);
+	if (ret == 0 && cg)
+		ret = lc_delegate_cgroup(o->spec, cg, err);
 	if (ret == 0 && mode == LAUNCH_CREATE) {
 		if (mkfifoat(dirfd, EXEC_FIFO, 0600) < 0)
 			ret = ctr_errno(err, "create exec fifo");
