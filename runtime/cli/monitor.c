@@ -66,10 +66,10 @@ static void keep_only_fds(const int *keep, size_t n)
 	}
 }
 
-static void detach_from_caller(struct cli_ctx *c, int ready)
+static void detach_from_caller(struct cli_ctx *c, int ready, int root_tree)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int keep[] = {ready, c->st.dirfd, c->st.lockfd, c->rt.store.dirfd};
+	int keep[] = {ready, c->st.dirfd, c->st.lockfd, c->rt.store.dirfd, root_tree};
 
 	setsid();
 	if (chdir("/") < 0) {
@@ -236,7 +236,7 @@ static _Noreturn void monitor_main(struct cli_ctx *c, const char *name, struct c
 	_cleanup_free_ char *log = store_container_path(&c->st, name, "console.log");
 	struct monitor m = {.c = c, .name = name, .pty = -1, .log = -1, .listen = -1};
 
-	detach_from_caller(c, ready);
+	detach_from_caller(c, ready, o->spec->has_root_tree ? o->spec->root_tree : -1);
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
 		m.clients[i] = -1;
 	m.log = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -244,6 +244,10 @@ static _Noreturn void monitor_main(struct cli_ctx *c, const char *name, struct c
 		dprintf(ready, "1%s", err.msg);
 		_exit(1);
 	}
+	/* The init has its root attached: our handle would only keep the
+	 * overlay alive after it is gone. */
+	if (o->spec->has_root_tree)
+		close(o->spec->root_tree);
 	m.listen = listen_console(c, name, &err);
 	if (write(ready, "0", 1) != 1) {
 		/* `ctr start` is gone: the container runs on all the same */
@@ -286,12 +290,16 @@ static int prepare_start(struct cli_ctx *c, const char *name, struct spec **spec
 
 	ret = cli_load_config(c, name, &cfg, text, err);
 	if (ret == 0)
+		ret = cli_userns_prepare(c, name, &cfg, text, err);
+	if (ret == 0)
 		ret = cli_build_spec(&c->st, name, cfg, spec, err);
-	native_config_free(cfg);
 	if (ret == 0)
 		ret = cli_clean_stale(c, name, err);
 	if (ret == 0 && cli_is_live(cli_status(c, name, NULL)))
 		ret = ctr_error(err, EBUSY, "container '%s' is already running", name);
+	if (ret == 0)
+		ret = cli_userns_root(c, name, cfg, *spec, err);
+	native_config_free(cfg);
 	return ret;
 }
 
@@ -319,6 +327,8 @@ int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *e
 		monitor_main(c, name, &o, ready[1]);
 	}
 	close(ready[1]);
+	if (spec->has_root_tree)
+		close(spec->root_tree);
 	spec_free(spec);
 	ret = pid < 0 ? ctr_errno(err, "fork monitor") : await_monitor(ready[0], name, err);
 	close(ready[0]);
@@ -339,6 +349,8 @@ int cli_run_foreground(struct cli_ctx *c, const char *name, struct ctr_error *er
 		spec->process.terminal = isatty(STDIN_FILENO);
 		ret = container_run(&c->rt, &o, false, &code, err);
 	}
+	if (spec && spec->has_root_tree)
+		close(spec->root_tree);
 	spec_free(spec);
 	return ret < 0 ? ret : code;
 }
