@@ -14,7 +14,10 @@
 #include "../cgroups/cgroup.h"
 
 static const char *const delegated_files[] = {
-    "cgroup.procs", "cgroup.threads", "cgroup.subtree_control", "tasks",
+    "cgroup.procs",
+    "cgroup.threads",
+    "cgroup.subtree_control",
+    "tasks",
 };
 
 static bool host_id_of_root(const struct spec_id_map *maps, size_t n, uint32_t *out)
