@@ -57,6 +57,12 @@ struct spec_mount {
 	size_t n_uid_mappings;
 	struct spec_id_map *gid_mappings;
 	size_t n_gid_mappings;
+	/* Not from config.json: the bind's source as a detached tree the
+	 * runtime prepared (idmapped outside the container's user namespace,
+	 * where the container may not), attached instead of cloning source.
+	 * Not owned by the spec; has_tree false: none. */
+	bool has_tree;
+	int tree;
 };
 
 /* Capability sets as bitmasks of CAP_* numbers (bit n = capability n). */
