@@ -77,7 +77,8 @@ static int mount_bind(const struct rootfs_ctx *ctx, int rootfd, const struct spe
 
 	if (m->flags & MS_REC)
 		flags |= AT_RECURSIVE;
-	tree = sys_open_tree(AT_FDCWD, src, flags);
+	tree =
+	    m->has_tree ? fcntl(m->tree, F_DUPFD_CLOEXEC, 3) : sys_open_tree(AT_FDCWD, src, flags);
 	if (tree < 0)
 		return ctr_errno(err, "bind %s", src);
 	if (fstat(tree, &st) < 0)
@@ -85,7 +86,7 @@ static int mount_bind(const struct rootfs_ctx *ctx, int rootfd, const struct spe
 	target = rootfs_mkpath_in_root(rootfd, m->destination, S_ISDIR(st.st_mode), err);
 	if (target < 0)
 		return target;
-	if (m->idmap) {
+	if (m->idmap && !m->has_tree) {
 		r = idmap_bind(tree, ctx->spec, m, err);
 		if (r < 0)
 			return ctr_error_prefix(err, "bind %s", src);

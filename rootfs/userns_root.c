@@ -13,6 +13,7 @@
 
 #include "idmap.h"
 #include "log.h"
+#include "setup.h"
 #include "store_internal.h"
 #include "syscalls.h"
 #include "userns_root.h"
@@ -311,4 +312,49 @@ int rootfs_mount_userns_root(const struct rootfs_layers *l, const struct rootfs_
 	if (sys_move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return ctr_errno(err, "attach root at %s", target);
 	return 0;
+}
+
+int rootfs_userns_prepare_binds(struct spec *spec, struct ctr_error *err)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		struct spec_mount *m = &spec->mounts[i];
+		struct rootfs_idmap map = {m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
+					   m->n_gid_mappings};
+		_cleanup_free_ char *src = NULL;
+		unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
+		int tree, r;
+
+		if (!m->bind || !m->idmap || m->has_tree)
+			continue;
+		if (!map.n_uid && !map.n_gid)
+			map = (struct rootfs_idmap){
+			    spec->linux.uid_mappings, spec->linux.n_uid_mappings,
+			    spec->linux.gid_mappings, spec->linux.n_gid_mappings};
+		src = rootfs_bind_source(spec, m);
+		tree =
+		    sys_open_tree(AT_FDCWD, src, flags | ((m->flags & MS_REC) ? AT_RECURSIVE : 0));
+		if (tree < 0)
+			return ctr_errno(err, "bind %s", src);
+		r = rootfs_idmap_tree(tree, &map, err);
+		if (r < 0) {
+			close(tree);
+			return ctr_error_prefix(err, "mount %s: bind %s", m->destination, src);
+		}
+		m->has_tree = true;
+		m->tree = tree;
+	}
+	return 0;
+}
+
+void rootfs_userns_close_trees(struct spec *spec)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if (spec->mounts[i].has_tree) {
+			close(spec->mounts[i].tree);
+			spec->mounts[i].has_tree = false;
+		}
+	if (spec->has_root_tree) {
+		close(spec->root_tree);
+		spec->has_root_tree = false;
+	}
 }

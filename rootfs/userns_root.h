@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "spec.h"
 
 struct rootfs_layers {
 	char *const *lowerdirs; /* absolute, topmost first, NULL-terminated */
@@ -62,6 +63,13 @@ int rootfs_userns_root_open(const struct rootfs_layers *l, const struct rootfs_r
 int rootfs_mount_userns_root(const struct rootfs_layers *l, const struct rootfs_range *range,
 			     const char *target, const char *staging,
 			     struct rootfs_root_report *report, struct ctr_error *err);
+
+/* Binds with the idmap option: their sources cloned and idmapped now, by
+ * the runtime (the container's user namespace may not), as m->tree. */
+int rootfs_userns_prepare_binds(struct spec *spec, struct ctr_error *err);
+
+/* Close what the runtime prepared (root tree, bind trees) once launched. */
+void rootfs_userns_close_trees(struct spec *spec);
 
 /* Copy the tree src to the new directory dst with every owner in
  * from..from+size-1 moved to the same offset in to (uid and gid apart;
