@@ -66,10 +66,14 @@ static void keep_only_fds(const int *keep, size_t n)
 	}
 }
 
-static void detach_from_caller(struct cli_ctx *c, int ready, int root_tree)
+/* Beyond the caller's fds: what cli_userns_root prepared for the init. */
+#define MAX_TREES 64
+
+static void detach_from_caller(struct cli_ctx *c, int ready, const struct spec *spec)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int keep[] = {ready, c->st.dirfd, c->st.lockfd, c->rt.store.dirfd, root_tree};
+	int keep[4 + MAX_TREES] = {ready, c->st.dirfd, c->st.lockfd, c->rt.store.dirfd};
+	size_t n_keep = 4 + cli_userns_fds(spec, keep + 4, MAX_TREES);
 
 	setsid();
 	if (chdir("/") < 0) {
@@ -85,7 +89,7 @@ static void detach_from_caller(struct cli_ctx *c, int ready, int root_tree)
 		dup2(null, STDERR_FILENO);
 		close(null);
 	}
-	keep_only_fds(keep, ARRAY_SIZE(keep));
+	keep_only_fds(keep, n_keep);
 }
 
 /* bind(2) takes at most 108 bytes: name the socket through the state
@@ -236,7 +240,7 @@ static _Noreturn void monitor_main(struct cli_ctx *c, const char *name, struct c
 	_cleanup_free_ char *log = store_container_path(&c->st, name, "console.log");
 	struct monitor m = {.c = c, .name = name, .pty = -1, .log = -1, .listen = -1};
 
-	detach_from_caller(c, ready, o->spec->has_root_tree ? o->spec->root_tree : -1);
+	detach_from_caller(c, ready, o->spec);
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
 		m.clients[i] = -1;
 	m.log = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -244,10 +248,9 @@ static _Noreturn void monitor_main(struct cli_ctx *c, const char *name, struct c
 		dprintf(ready, "1%s", err.msg);
 		_exit(1);
 	}
-	/* The init has its root attached: our handle would only keep the
+	/* The init has its root attached: our handles would only keep the
 	 * overlay alive after it is gone. */
-	if (o->spec->has_root_tree)
-		close(o->spec->root_tree);
+	cli_userns_close(o->spec);
 	m.listen = listen_console(c, name, &err);
 	if (write(ready, "0", 1) != 1) {
 		/* `ctr start` is gone: the container runs on all the same */
@@ -327,8 +330,7 @@ int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *e
 		monitor_main(c, name, &o, ready[1]);
 	}
 	close(ready[1]);
-	if (spec->has_root_tree)
-		close(spec->root_tree);
+	cli_userns_close(spec);
 	spec_free(spec);
 	ret = pid < 0 ? ctr_errno(err, "fork monitor") : await_monitor(ready[0], name, err);
 	close(ready[0]);
@@ -349,8 +351,8 @@ int cli_run_foreground(struct cli_ctx *c, const char *name, struct ctr_error *er
 		spec->process.terminal = isatty(STDIN_FILENO);
 		ret = container_run(&c->rt, &o, false, &code, err);
 	}
-	if (spec && spec->has_root_tree)
-		close(spec->root_tree);
+	if (spec)
+		cli_userns_close(spec);
 	spec_free(spec);
 	return ret < 0 ? ret : code;
 }

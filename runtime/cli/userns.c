@@ -144,10 +144,34 @@ int cli_userns_prepare(struct cli_ctx *c, const char *name, struct native_config
 int cli_userns_root(struct cli_ctx *c, const char *name, const struct native_config *cfg,
 		    struct spec *spec, struct ctr_error *err)
 {
+	int ret;
+
 	if (!spec_find_namespace(spec, CLONE_NEWUSER) || spec->linux.n_uid_mappings == 0 ||
 	    spec->linux.n_gid_mappings == 0)
 		return 0;
-	return open_root(c, name, cfg, spec, err);
+	ret = open_root(c, name, cfg, spec, err);
+	if (ret == 0)
+		ret = rootfs_userns_prepare_binds(spec, err);
+	if (ret < 0)
+		rootfs_userns_close_trees(spec);
+	return ret;
+}
+
+size_t cli_userns_fds(const struct spec *spec, int *fds, size_t max)
+{
+	size_t n = 0;
+
+	if (spec->has_root_tree && n < max)
+		fds[n++] = spec->root_tree;
+	for (size_t i = 0; i < spec->n_mounts && n < max; i++)
+		if (spec->mounts[i].has_tree)
+			fds[n++] = spec->mounts[i].tree;
+	return n;
+}
+
+void cli_userns_close(struct spec *spec)
+{
+	rootfs_userns_close_trees(spec);
 }
 
 int cli_userns_release(struct cli_ctx *c, const char *name, struct ctr_error *err)
