@@ -308,6 +308,28 @@ int cg_attach(struct cg_handle *h, pid_t pid, bool cloned_into, struct ctr_error
 	return 0;
 }
 
+/* Documentation/admin-guide/cgroup-v2.rst, "Delegation". */
+static const char *const delegated_files[] = {"cgroup.procs", "cgroup.threads",
+					      "cgroup.subtree_control"};
+
+int cg_delegate(struct cg_handle *h, uid_t uid, gid_t gid, struct ctr_error *err)
+{
+	const struct cg_dir *d;
+
+	if (h->v2_dir < 0)
+		return 0;
+	d = &h->dirs[h->v2_dir];
+	if (fchownat(d->fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+		return ctr_errno(err, "delegate %s", d->abs);
+	for (size_t i = 0; i < ARRAY_SIZE(delegated_files); i++) {
+		/* cgroup.threads is younger than the others. */
+		if (fchownat(d->fd, delegated_files[i], uid, gid, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno != ENOENT)
+			return ctr_errno(err, "delegate %s/%s", d->abs, delegated_files[i]);
+	}
+	return 0;
+}
+
 int cg_update(struct cg_handle *h, const struct spec_resources *res, struct ctr_error *err)
 {
 	unsigned int v2_needed = 0;

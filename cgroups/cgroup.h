@@ -60,6 +60,13 @@ int cg_clone_fd(const struct cg_handle *h);
  * costs per hierarchy (~0.1 ms instead of ~7-15 ms on a hybrid host). */
 int cg_attach(struct cg_handle *h, pid_t pid, bool cloned_into, struct ctr_error *err);
 
+/* Hand the cgroup2 directory to uid:gid, the container's root on the host,
+ * as the kernel's delegation model wants it: the directory and its
+ * cgroup.procs, cgroup.threads and cgroup.subtree_control, so an init in a
+ * user namespace (systemd) can build its own tree below. Limits stay the
+ * runtime's. Nothing to do without a cgroup2 hierarchy. */
+int cg_delegate(struct cg_handle *h, uid_t uid, gid_t gid, struct ctr_error *err);
+
 /* Apply (again) a set of limits on a live cgroup: `update`. */
 int cg_update(struct cg_handle *h, const struct spec_resources *res, struct ctr_error *err);
 

@@ -9,6 +9,12 @@
  * hybrid host a tmpfs holds one directory per hierarchy, each a bind of the
  * container's cgroup there, plus links for joined controllers
  * ("cpu" -> "cpu,cpuacct"), as on the host.
+ *
+ * A mount of type "cgroup2" asks for the unified hierarchy alone, whatever
+ * the host has: the container's own cgroup2 directory, mounted fresh in its
+ * cgroup namespace or bound otherwise. A plain cgroup2 mount without a
+ * cgroup namespace would show the host's whole tree; on a hybrid host this
+ * is the "unified" entry of the layout.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -98,6 +104,29 @@ static int mount_v1_layout(const struct rootfs_ctx *ctx, int rootfd, const struc
 	return 0;
 }
 
+static const struct cg_mount_entry *v2_entry(const struct rootfs_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->n_cgroup_mounts; i++)
+		if (ctx->cgroup_mounts[i].v2)
+			return &ctx->cgroup_mounts[i];
+	return NULL;
+}
+
+static int mount_layout(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
+			int target, int *ro_later, struct ctr_error *err)
+{
+	const struct cg_mount_entry *v2 = v2_entry(ctx);
+
+	if (strcmp(m->type, "cgroup2") == 0) {
+		if (!v2)
+			return ctr_error(err, ENOTSUP, "the host has no cgroup2 hierarchy");
+		return mount_hierarchy(ctx, v2, m, target, err);
+	}
+	if (ctx->n_cgroup_mounts == 1 && v2 && !*v2->name)
+		return mount_hierarchy(ctx, v2, m, target, err);
+	return mount_v1_layout(ctx, rootfd, m, target, ro_later, err);
+}
+
 int rootfs_mount_cgroup(const struct rootfs_ctx *ctx, int rootfd, const struct spec_mount *m,
 			int *ro_later, struct ctr_error *err)
 {
@@ -111,10 +140,7 @@ int rootfs_mount_cgroup(const struct rootfs_ctx *ctx, int rootfd, const struct s
 	target = rootfs_mkpath_in_root(rootfd, m->destination, true, err);
 	if (target < 0)
 		return target;
-	if (ctx->n_cgroup_mounts == 1 && ctx->cgroup_mounts[0].v2 && !*ctx->cgroup_mounts[0].name)
-		r = mount_hierarchy(ctx, &ctx->cgroup_mounts[0], m, target, err);
-	else
-		r = mount_v1_layout(ctx, rootfd, m, target, ro_later, err);
+	r = mount_layout(ctx, rootfd, m, target, ro_later, err);
 	if (r < 0 || !m->propagation)
 		return r;
 	_cleanup_close_ int top = rootfs_openat_in_root(rootfd, m->destination, O_PATH);

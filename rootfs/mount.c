@@ -200,7 +200,7 @@ static int mount_one(const struct rootfs_ctx *ctx, int rootfd, const struct spec
 		return mount_bind(ctx, rootfd, m, err);
 	if (m->idmap)
 		return ctr_error(err, ENOTSUP, "idmap is only supported on bind mounts");
-	if (strcmp(m->type, "cgroup") == 0)
+	if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)
 		return rootfs_mount_cgroup(ctx, rootfd, m, ro_later, err);
 	return mount_filesystem(ctx, rootfd, m, err);
 }

@@ -71,9 +71,23 @@ static const struct native_mount system_mounts[] = {
     {"devpts", "/dev/pts", "devpts", "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"},
     {"shm", "/dev/shm", "tmpfs", "nosuid,noexec,nodev,mode=1777"},
     {"mqueue", "/dev/mqueue", "mqueue", "nosuid,noexec,nodev"},
-    /* Writable: systemd manages its own cgroups below the container's,
-     * which the cgroup namespace makes its root. */
-    {"cgroup", "/sys/fs/cgroup", "cgroup", "nosuid,noexec,nodev,relatime"},
+    /* The unified hierarchy alone, writable and delegated to the
+     * container's root (lifecycle.c), rooted at the container's cgroup by
+     * its cgroup namespace: systemd then runs in its unified mode, builds
+     * init.scope and system.slice below, and is notified of empty cgroups
+     * through cgroup.events. Also on a hybrid host (v1 controllers plus a
+     * cgroup2 with no controllers at /sys/fs/cgroup/unified): there the
+     * v1 layout would put systemd in hybrid mode, where it needs the named
+     * "systemd" v1 hierarchy writable as well and creates directories in
+     * every v1 controller it sees, which a user namespace cannot own. The
+     * limits stay enforced from outside, on the container's cgroup in
+     * every hierarchy; services inside get no per-unit limits on such a
+     * host, which is what the unified hierarchy there can offer. */
+    {"cgroup2", "/sys/fs/cgroup", "cgroup2", "nosuid,noexec,nodev,relatime"},
+    /* An init finds /run (and Debian /run/lock) fresh at every boot, as
+     * on a machine; systemd would otherwise mount /run itself. */
+    {"tmpfs", "/run", "tmpfs", "nosuid,nodev,mode=755,size=20%"},
+    {"tmpfs", "/run/lock", "tmpfs", "nosuid,nodev,noexec,mode=1777,size=5m"},
 };
 
 static struct spec_id_map *copy_maps(const struct spec_id_map *maps, size_t n, size_t *n_out)

@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -249,6 +250,33 @@ static int create_cgroup(const struct spec *spec, const char *path, struct cg_ha
 	return cg_create(path, &res, cg, err);
 }
 
+/* The host id that id 0 of the container maps to; false when unmapped. */
+static bool host_root_id(const struct spec_id_map *maps, size_t n, uint32_t *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (maps[i].container_id == 0 && maps[i].size > 0) {
+			*out = maps[i].host_id;
+			return true;
+		}
+	return false;
+}
+
+/* A container with a user and a cgroup namespace of its own sees its cgroup
+ * as its root: an init that manages cgroups (systemd) must own it there,
+ * or it cannot even place itself in init.scope. */
+static int delegate_cgroup(const struct spec *spec, struct cg_handle *cg, struct ctr_error *err)
+{
+	const struct spec_namespace *user = spec_find_namespace(spec, CLONE_NEWUSER);
+	const struct spec_namespace *cgns = spec_find_namespace(spec, CLONE_NEWCGROUP);
+	uint32_t uid, gid;
+
+	if (!user || user->path || !cgns || cgns->path ||
+	    !host_root_id(spec->linux.uid_mappings, spec->linux.n_uid_mappings, &uid) ||
+	    !host_root_id(spec->linux.gid_mappings, spec->linux.n_gid_mappings, &gid))
+		return 0;
+	return cg_delegate(cg, (uid_t)uid, (gid_t)gid, err);
+}
+
 /* Everything that create leaves on the host, removed again. */
 static void undo_create(struct ctr_runtime *rt, const char *id, struct cg_handle *cg)
 {
@@ -299,7 +327,7 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 	if (ret == 0 && cs.cgroup_path)
 		ret = create_cgroup(o->spec, cs.cgroup_path, &cg, err);
 	if (ret == 0 && cg)
-		ret = lc_delegate_cgroup(o->spec, cg, err);
+		ret = delegate_cgroup(o->spec, cg, err);
 	if (ret == 0 && mode == LAUNCH_CREATE) {
 		if (mkfifoat(dirfd, EXEC_FIFO, 0600) < 0)
 			ret = ctr_errno(err, "create exec fifo");

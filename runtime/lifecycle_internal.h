@@ -37,10 +37,6 @@ int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err);
 /* The config the container was created from (kept in its state dir). */
 int lc_load_config(struct ctr_runtime *rt, int dirfd, const struct container_state *cs,
 		   struct spec **spec, struct ctr_error *err);
-/* With a user namespace of its own, the container's root gets its cgroup
- * (directory, cgroup.procs, tasks, cgroup.subtree_control, cgroup.threads
- * in every hierarchy); otherwise nothing. delegate.c */
-int lc_delegate_cgroup(const struct spec *spec, struct cg_handle *cg, struct ctr_error *err);
 int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_mode mode,
 	      struct launch_result *res, struct ctr_error *err);
 /* Run poststart/poststop hooks from the container's kept config; a failure

@@ -27,6 +27,7 @@ static const struct verb verbs[] = {
     {"update", cmd_update, "change limits.* in the config and the running container"},
     {"exec", cmd_exec, "run a command in a running container"},
     {"console", cmd_console, "attach to a container's console (detach: Ctrl-a q)"},
+    {"wait", cmd_wait, "until a container stopped, or booted (--booted; --timeout S)"},
     {NULL, NULL, NULL},
 };
 

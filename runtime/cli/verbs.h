@@ -123,5 +123,6 @@ int cmd_info(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err
 int cmd_update(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_exec(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_console(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_wait(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
 
 #endif

@@ -158,12 +158,14 @@ test_cgroup_is_delegated_but_limits_are_not()
 	n=$(new_name)
 	ctr create "$n"; ok
 	ctr start "$n"; ok
-	ctr exec "$n" -- sh -c 'for d in /sys/fs/cgroup/pids /sys/fs/cgroup; do
-		[ -e $d/cgroup.procs ] && break; done
-		mkdir $d/sub && echo $$ >$d/sub/cgroup.procs && rmdir $d/sub 2>/dev/null; echo made'; ok
-	expect_out_has made
-	ctr exec "$n" -- sh -c 'echo 5 >/sys/fs/cgroup/pids/pids.max'
-	[ "$RC" != 0 ] || fail "container root raised its own pids limit"
+	# The container's cgroup is its cgroup namespace's root: /sys/fs/cgroup.
+	ctr exec "$n" -- sh -c 'stat -c "%u %n" /sys/fs/cgroup /sys/fs/cgroup/cgroup.procs &&
+		mkdir /sys/fs/cgroup/sub && echo $$ >/sys/fs/cgroup/sub/cgroup.procs && echo moved'; ok
+	expect_out "0 /sys/fs/cgroup
+0 /sys/fs/cgroup/cgroup.procs
+moved"
+	ctr exec "$n" -- sh -c 'echo 2 >/sys/fs/cgroup/cgroup.max.depth'
+	[ "$RC" != 0 ] || fail "container root changed a limit of its own cgroup"
 }
 
 test_privileged_container_warns_and_still_works()

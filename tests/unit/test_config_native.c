@@ -603,8 +603,9 @@ static void compiles_to_a_system_container(void **state)
 static void mounts_what_an_init_expects(void **state)
 {
 	struct spec *s = to_spec_ok(ROOT "mount = /srv/data /data none rbind,ro\n");
-	static const char *const dests[] = {"/proc",	"/sys",	       "/dev",		 "/dev/pts",
-					    "/dev/shm", "/dev/mqueue", "/sys/fs/cgroup", "/data"};
+	static const char *const dests[] = {
+	    "/proc",	   "/sys",	     "/dev", "/dev/pts",  "/dev/shm",
+	    "/dev/mqueue", "/sys/fs/cgroup", "/run", "/run/lock", "/data"};
 	const struct spec_mount *m;
 
 	assert_int_equal(s->n_mounts, ARRAY_SIZE(dests));
@@ -613,8 +614,12 @@ static void mounts_what_an_init_expects(void **state)
 	m = find_mount(s, "/sys");
 	assert_true(m->flags & MS_RDONLY);
 	m = find_mount(s, "/sys/fs/cgroup");
-	assert_string_equal(m->type, "cgroup");
+	/* The unified hierarchy alone, writable, on every host: systemd's
+	 * unified mode. */
+	assert_string_equal(m->type, "cgroup2");
 	assert_false(m->flags & MS_RDONLY);
+	m = find_mount(s, "/run");
+	assert_string_equal(m->type, "tmpfs");
 	m = find_mount(s, "/dev/pts");
 	assert_string_equal(m->data, "newinstance,ptmxmode=0666,mode=0620,gid=5");
 	m = find_mount(s, "/data");
