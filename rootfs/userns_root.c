@@ -338,7 +338,13 @@ int rootfs_userns_prepare_binds(struct spec *spec, struct ctr_error *err)
 		r = rootfs_idmap_tree(tree, &map, err);
 		if (r < 0) {
 			close(tree);
-			return ctr_error_prefix(err, "mount %s: bind %s", m->destination, src);
+			if (r != -EINVAL)
+				return ctr_error_prefix(err, "mount %s: bind %s", m->destination,
+							src);
+			return ctr_error(err, EINVAL,
+					 "mount %s: bind %s,idmap: its filesystem does not support "
+					 "idmapped mounts on this kernel",
+					 m->destination, src);
 		}
 		m->has_tree = true;
 		m->tree = tree;

@@ -152,8 +152,10 @@ int cli_userns_root(struct cli_ctx *c, const char *name, const struct native_con
 	ret = open_root(c, name, cfg, spec, err);
 	if (ret == 0)
 		ret = rootfs_userns_prepare_binds(spec, err);
-	if (ret < 0)
+	if (ret < 0) {
 		rootfs_userns_close_trees(spec);
+		ctr_error_prefix(err, "%s", name);
+	}
 	return ret;
 }
 

@@ -92,7 +92,12 @@ test_root_cannot_write_a_host_file_bound_without_idmap()
 	[ "$(cat "$T/share/file")" = host ] || fail "host file changed"
 	# The same file through an idmapped bind belongs to the container's root.
 	ctr create "$m" --config-set "mount=$T/share/file /mnt/file none bind,idmap"; ok
-	ctr start "$m"; ok
+	ctr start "$m"
+	if grep -q "does not support idmapped mounts" "$ERR"; then
+		echo "no idmapped mounts on $(stat -f -c %T "$T") here: idmapped bind not tried" | tap_diag
+		return 0
+	fi
+	ok
 	ctr exec "$m" -- sh -c 'stat -c %u /mnt/file && echo mine >>/mnt/file'; ok
 	expect_out 0
 	[ "$(stat -c %u "$T/share/file")" = 0 ] || fail "idmapped write changed the owner on disk"
