@@ -56,6 +56,17 @@ static int assign_range(struct cli_ctx *c, const char *name, const struct native
 	return 0;
 }
 
+/* A range the config names (--config-set idmap.uid=...): nobody else's. */
+static int claim_range(struct cli_ctx *c, const char *name, const struct native_config *cfg,
+		       struct ctr_error *err)
+{
+	struct idrange_alloc a = {kind_of(cfg), cfg->idmap_uid, cfg->idmap_gid, NATIVE_IDMAP_SIZE};
+
+	if (cfg->has_idmap_uid != cfg->has_idmap_gid)
+		return ctr_error(err, EINVAL, "idmap.uid and idmap.gid: one without the other");
+	return idrange_claim(&c->st, name, &a, err);
+}
+
 int cli_userns_assign(struct cli_ctx *c, const char *name, char **text, struct ctr_error *err)
 {
 	_cleanup_free_ char *origin = xasprintf("%s/config", name);
@@ -65,8 +76,10 @@ int cli_userns_assign(struct cli_ctx *c, const char *name, char **text, struct c
 	ret = config_native_parse(*text, strlen(*text), origin, &cfg, err);
 	if (ret == 0 && cfg->privileged)
 		warn_privileged(name);
-	if (ret == 0 && wants_userns(cfg) && !cfg->has_idmap_uid)
-		ret = assign_range(c, name, cfg, text, err);
+	if (ret == 0 && wants_userns(cfg))
+		ret = cfg->has_idmap_uid || cfg->has_idmap_gid
+			  ? claim_range(c, name, cfg, err)
+			  : assign_range(c, name, cfg, text, err);
 	native_config_free(cfg);
 	return ret;
 }
@@ -78,14 +91,10 @@ static int ensure_range(struct cli_ctx *c, const char *name, struct native_confi
 			char **text, struct ctr_error *err)
 {
 	_cleanup_free_ char *origin = xasprintf("%s/config", name);
-	struct idrange_alloc a;
 	int ret;
 
-	if ((*cfg)->has_idmap_uid && (*cfg)->has_idmap_gid) {
-		a = (struct idrange_alloc){kind_of(*cfg), (*cfg)->idmap_uid, (*cfg)->idmap_gid,
-					   NATIVE_IDMAP_SIZE};
-		return idrange_claim(&c->st, name, &a, err);
-	}
+	if ((*cfg)->has_idmap_uid || (*cfg)->has_idmap_gid)
+		return claim_range(c, name, *cfg, err);
 	ret = assign_range(c, name, *cfg, text, err);
 	if (ret == 0)
 		ret = store_container_write_config(&c->st, name, *text, err);
