@@ -129,13 +129,19 @@ static int shifted_copy(const char *dir, const struct rootfs_range *to, char **o
 	int r;
 
 	*made = false;
+	if (stat(dir, &st) < 0)
+		return ctr_errno(err, "stat layer %s", dir);
+	layer_range(&st, to->size, &from);
+	/* Written with this very range (a frozen upper of the container's own):
+	 * nothing to shift. */
+	if (same_range(&from, to)) {
+		*out = xstrdup(dir);
+		return 0;
+	}
 	if (access(copy, F_OK) == 0) {
 		*out = steal_ptr(copy);
 		return 0;
 	}
-	if (stat(dir, &st) < 0)
-		return ctr_errno(err, "stat layer %s", dir);
-	layer_range(&st, to->size, &from);
 	r = rootfs_copy_shifted(dir, tmp, &from, to, err);
 	if (r == 0 && rename(tmp, copy) < 0 && errno != EEXIST && errno != ENOTEMPTY)
 		r = ctr_errno(err, "rename %s", tmp);

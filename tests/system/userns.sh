@@ -197,4 +197,36 @@ test_privileged_container_warns_and_still_works()
 	[ "$(stat -c %u "$STORE/containers/$n/upper/by-root")" = 0 ] || fail "not host root's file"
 }
 
+# Issue 6's "must hold": Debian's systemd boots unprivileged, and the cached
+# image is never chowned. Skipped when the debian template cannot build here.
+test_debian_boots_systemd_unprivileged_without_chowning_the_image()
+{
+	local n r layer state
+	use_own_subids
+	[ -z "${CTR_TEST_NO_DEBIAN:-}" ] || skip "CTR_TEST_NO_DEBIAN is set"
+	command -v debootstrap >/dev/null || skip "debootstrap is not installed"
+	n=$(new_name)
+	CTR_TIMEOUT=600 ctr create "$n" -t debian
+	[ "$RC" = 0 ] || skip "the debian template failed here: $(tail -c 300 "$ERR")"
+	r=$(range_of "$n" uid)
+	[ "$r" -ge 100000 ] || fail "root maps to $r"
+	ctr start "$n"; ok
+	ctr wait "$n" --booted --timeout 120; ok
+	ctr exec "$n" -- systemctl is-system-running
+	state=$(cat "$OUT")
+	case $state in
+	running) ;;
+	degraded)
+		ctr exec "$n" -- systemctl --failed --no-legend
+		echo "degraded, failed units: $(cat "$OUT")" | tap_diag
+		;;
+	*) fail "systemd is $state" ;;
+	esac
+	[ "$(uid_map_of "$n")" = "0 $r 65536" ] || fail "uid_map: $(cat "$OUT")"
+	layer=$(readlink -f "$STORE/images/$(image_of "$n")/rootfs")
+	[ -z "$(find "$layer" -xdev -uid +65535 -print -quit)" ] ||
+		fail "the image has files owned by shifted ids: it was chowned"
+	ctr stop "$n"; ok
+}
+
 run_tests
