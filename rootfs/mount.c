@@ -77,7 +77,8 @@ static int mount_bind(const struct rootfs_ctx *ctx, int rootfd, const struct spe
 
 	if (m->flags & MS_REC)
 		flags |= AT_RECURSIVE;
-	tree = sys_open_tree(AT_FDCWD, src, flags);
+	tree =
+	    m->has_tree ? fcntl(m->tree, F_DUPFD_CLOEXEC, 3) : sys_open_tree(AT_FDCWD, src, flags);
 	if (tree < 0)
 		return ctr_errno(err, "bind %s", src);
 	if (fstat(tree, &st) < 0)
@@ -85,7 +86,7 @@ static int mount_bind(const struct rootfs_ctx *ctx, int rootfd, const struct spe
 	target = rootfs_mkpath_in_root(rootfd, m->destination, S_ISDIR(st.st_mode), err);
 	if (target < 0)
 		return target;
-	if (m->idmap) {
+	if (m->idmap && !m->has_tree) {
 		r = idmap_bind(tree, ctx->spec, m, err);
 		if (r < 0)
 			return ctr_error_prefix(err, "bind %s", src);
@@ -245,6 +246,9 @@ static int prepare_root(const struct spec *spec, struct ctr_error *err)
 		if (r < 0)
 			return r;
 	}
+	/* rootfs_attach_root_tree made the root already. */
+	if (spec->has_root_tree)
+		return 0;
 	/* The overlay exists only in this mount namespace: it goes away with
 	 * the container, whoever dies first. */
 	if (spec->root_overlay &&
@@ -253,6 +257,24 @@ static int prepare_root(const struct spec *spec, struct ctr_error *err)
 	if (mount(spec->root_path, spec->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return ctr_errno(err, "bind rootfs %s onto itself", spec->root_path);
 	return 0;
+}
+
+int rootfs_attach_root_tree(const struct spec *spec, struct ctr_error *err)
+{
+	int fd;
+
+	/* Nothing mounted below may leak back to the host's mount namespace. */
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return ctr_errno(err, "set propagation of /");
+	if (sys_move_mount(spec->root_tree, "", AT_FDCWD, spec->root_path,
+			   MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return ctr_errno(err, "attach the root at %s", spec->root_path);
+	if (mount(spec->root_path, spec->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return ctr_errno(err, "bind rootfs %s onto itself", spec->root_path);
+	fd = open(spec->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ctr_errno(err, "open rootfs %s", spec->root_path);
+	return fd;
 }
 
 static int make_read_only(int fd, struct ctr_error *err)

@@ -39,6 +39,15 @@ struct rootfs_ctx {
 };
 
 int rootfs_prepare(const struct rootfs_ctx *ctx, struct ctr_error *err);
+
+/* With spec->has_root_tree, in the container's new mount namespace and
+ * before becoming root of its new user namespace (while still host root,
+ * who may walk the store's 0700 directories): the runtime's root tree
+ * attached at spec->root_path, bound onto itself. Returns an O_PATH fd on
+ * it; the caller uses "/proc/self/fd/N" as root_path from then on (the
+ * container's root could not walk to root_path), and rootfs_prepare then
+ * leaves the root as it is. */
+int rootfs_attach_root_tree(const struct spec *spec, struct ctr_error *err);
 int rootfs_pivot(const struct rootfs_ctx *ctx, struct ctr_error *err);
 int rootfs_finish(const struct rootfs_ctx *ctx, struct ctr_error *err);
 

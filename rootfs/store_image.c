@@ -197,39 +197,6 @@ int store_image_create_from_dir(struct store *st, const char *name, const char *
 	return ret;
 }
 
-int store_image_import_archive(struct store *st, const char *name, const char *archive,
-			       enum store_archive_kind kind, const char *source,
-			       struct store_image_config *cfg, struct ctr_error *err)
-{
-	struct store_image_config config = {0};
-	struct store_tmp tmp = {0};
-	struct store_image_opts opts = {source ?: archive, NULL, &config};
-	_cleanup_free_ char *rootfs = NULL;
-	int ret = store_validate_name("image", name, err);
-
-	if (ret < 0)
-		return ret;
-	if (store_image_exists(st, name))
-		return ctr_error(err, EEXIST, "image '%s' already exists", name);
-	/* The unpack runs unlocked in its own staging: it can take minutes. */
-	ret = store_tmp_create(st, &tmp, err);
-	if (ret < 0)
-		return ret;
-	rootfs = xasprintf("%s/rootfs", tmp.path);
-	if (mkdir(rootfs, 0755) < 0)
-		ret = ctr_errno(err, "create %s", rootfs);
-	if (ret == 0)
-		ret = store_unpack_archive(archive, rootfs, kind, &config, err);
-	if (ret == 0)
-		ret = store_image_create_from_dir(st, name, rootfs, &opts, err);
-	store_tmp_release(st, &tmp);
-	if (ret == 0 && cfg)
-		*cfg = config;
-	else
-		store_image_config_free(&config);
-	return ret < 0 ? ctr_error_prefix(err, "import %s", archive) : 0;
-}
-
 /* ---- reading ---- */
 
 bool store_image_exists(struct store *st, const char *name)

@@ -106,6 +106,11 @@ struct native_config {
 	size_t n_nets;
 	bool has_idmap, has_privileged, has_autostart, has_seccomp;
 	enum native_idmap idmap;
+	/* idmap.uid, idmap.gid: first host id of the container's range of
+	 * NATIVE_IDMAP_SIZE ids, written by `ctr create` (the effective range,
+	 * kept so a restart gets the same ids). */
+	bool has_idmap_uid, has_idmap_gid;
+	uint32_t idmap_uid, idmap_gid;
 	bool privileged;
 	bool autostart;
 	enum native_seccomp seccomp;
@@ -125,7 +130,8 @@ struct native_defaults {
 	/* The id range of the container's user namespace, required when it
 	 * gets one (idmap isolated or shared, not privileged): its own range
 	 * for isolated, the range shared containers have in common for shared.
-	 * The front end allocates it; the config only says which kind. */
+	 * The front end allocates it; when it passes none, the config's
+	 * idmap.uid and idmap.gid (0 -> those, NATIVE_IDMAP_SIZE ids) are used. */
 	const struct spec_id_map *uid_mappings;
 	size_t n_uid_mappings;
 	const struct spec_id_map *gid_mappings;
@@ -133,6 +139,7 @@ struct native_defaults {
 };
 
 #define NATIVE_DEFAULT_INIT	    "/sbin/init"
+#define NATIVE_IDMAP_SIZE	    65536u
 #define NATIVE_DEFAULT_STOP_TIMEOUT 30
 
 /* Parse a whole config; display_name prefixes messages ("web/config").

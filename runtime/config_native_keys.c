@@ -416,6 +416,41 @@ FORMAT(idmap)
 		native_put(out, key, "%s", idmap_words[c->idmap]);
 }
 
+/* A range of NATIVE_IDMAP_SIZE ids from here must fit in 32 bits. */
+static int parse_idmap_base(struct native_parse *p, const char *v, uint32_t *out, bool *has)
+{
+	uint32_t id;
+
+	if (parse_id(v, &id) < 0 || (uint64_t)id + NATIVE_IDMAP_SIZE > UINT32_MAX)
+		return native_fail(p, "expected a host id below %u, not '%s'",
+				   UINT32_MAX - NATIVE_IDMAP_SIZE, v);
+	*out = id;
+	*has = true;
+	return 0;
+}
+
+PARSE(idmap_uid)
+{
+	return parse_idmap_base(p, v, &p->c->idmap_uid, &p->c->has_idmap_uid);
+}
+
+FORMAT(idmap_uid)
+{
+	if (c->has_idmap_uid)
+		native_put(out, key, "%u", c->idmap_uid);
+}
+
+PARSE(idmap_gid)
+{
+	return parse_idmap_base(p, v, &p->c->idmap_gid, &p->c->has_idmap_gid);
+}
+
+FORMAT(idmap_gid)
+{
+	if (c->has_idmap_gid)
+		native_put(out, key, "%u", c->idmap_gid);
+}
+
 PARSE(privileged)
 {
 	return parse_bool(p, v, &p->c->privileged, &p->c->has_privileged);
@@ -620,6 +655,8 @@ const struct native_key native_keys[] = {
     KEY("user", user, "UID[:GID] init runs as (default 0:0)"),
     LIST("mount", mount, "SOURCE DEST TYPE [OPTIONS], fstab-like (repeatable)"),
     KEY("idmap", idmap, "user namespace: isolated (default), shared or none"),
+    KEY("idmap.uid", idmap_uid, "first host uid of the container's 65536 (set by ctr create)"),
+    KEY("idmap.gid", idmap_gid, "first host gid of the container's 65536 (set by ctr create)"),
     KEY("privileged", privileged, "true: no user namespace, all capabilities, no masks"),
     LIST("capabilities.keep", caps_keep, "keep only these capabilities (or none, all)"),
     LIST("capabilities.drop", caps_drop, "capabilities to drop"),

@@ -425,11 +425,34 @@ static int build_spec(struct spec *s, const struct native_config *c,
 	return spec_validate(s, err);
 }
 
-int config_native_to_spec(const struct native_config *c, const struct native_defaults *d,
+/* Without a range from the front end, the one the config records. */
+static int config_range(const struct native_config *c, struct native_defaults *d,
+			struct spec_id_map *uid, struct spec_id_map *gid, struct ctr_error *err)
+{
+	if (d->n_uid_mappings || d->n_gid_mappings || !wants_userns(c))
+		return 0;
+	if (c->has_idmap_uid != c->has_idmap_gid)
+		return ctr_error(err, EINVAL, "idmap.uid and idmap.gid: one without the other");
+	if (!c->has_idmap_uid)
+		return 0;
+	*uid = (struct spec_id_map){0, c->idmap_uid, NATIVE_IDMAP_SIZE};
+	*gid = (struct spec_id_map){0, c->idmap_gid, NATIVE_IDMAP_SIZE};
+	d->uid_mappings = uid;
+	d->gid_mappings = gid;
+	d->n_uid_mappings = d->n_gid_mappings = 1;
+	return 0;
+}
+
+int config_native_to_spec(const struct native_config *c, const struct native_defaults *defaults,
 			  struct spec **out, struct ctr_error *err)
 {
+	struct native_defaults d = *defaults;
+	struct spec_id_map uid, gid;
 	struct spec *s = spec_new();
-	int r = build_spec(s, c, d, err);
+	int r = config_range(c, &d, &uid, &gid, err);
+
+	if (r == 0)
+		r = build_spec(s, c, &d, err);
 
 	if (r < 0) {
 		ctr_error_prefix(err, "%s", c->origin ? c->origin : "config");

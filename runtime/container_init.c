@@ -28,6 +28,9 @@
 
 struct init_ctx {
 	const struct launch_opts *o;
+	/* With a root tree: copies whose root_path is "/proc/self/fd/N". */
+	struct launch_opts o_rooted;
+	struct spec spec_rooted;
 	int sock;
 	bool new_userns;
 	bool new_cgroupns;
@@ -62,7 +65,7 @@ static int wait_for_go(struct init_ctx *c, struct ctr_error *err)
  * joined with the capabilities it grants; the mount namespace last. */
 static int join_namespaces(const struct spec *spec, struct ctr_error *err)
 {
-	static const int order[] = {CLONE_NEWUSER, CLONE_NEWIPC, CLONE_NEWUTS,
+	static const int order[] = {CLONE_NEWUSER, CLONE_NEWIPC,    CLONE_NEWUTS,
 				    CLONE_NEWNET,  CLONE_NEWCGROUP, CLONE_NEWNS};
 	int fds[ARRAY_SIZE(order)];
 	int ret = 0;
@@ -95,10 +98,28 @@ static int become_root_in_userns(struct ctr_error *err)
 	return 0;
 }
 
+/* While still host root: the store's directories are 0700, and the root
+ * of the container's user namespace may not walk them. */
+static int attach_root_tree(struct init_ctx *c, struct ctr_error *err)
+{
+	int fd = rootfs_attach_root_tree(c->o->spec, err);
+
+	if (fd < 0)
+		return fd;
+	c->spec_rooted = *c->o->spec;
+	c->spec_rooted.root_path = xasprintf("/proc/self/fd/%d", fd);
+	c->o_rooted = *c->o;
+	c->o_rooted.spec = &c->spec_rooted;
+	c->o = &c->o_rooted;
+	return 0;
+}
+
 static int setup_namespaces(struct init_ctx *c, struct ctr_error *err)
 {
 	int ret;
 
+	if (c->o->spec->has_root_tree && (ret = attach_root_tree(c, err)) < 0)
+		return ret;
 	if (c->new_userns && (ret = become_root_in_userns(err)) < 0)
 		return ret;
 	ret = join_namespaces(c->o->spec, err);
@@ -120,13 +141,12 @@ static int prepare_rootfs(struct init_ctx *c, struct ctr_error *err)
 			return ret;
 	}
 	c->rootfs = (struct rootfs_ctx){
-		.spec = o->spec,
-		.cgroup_mounts = c->cg_mounts,
-		.n_cgroup_mounts = c->n_cg_mounts,
-		.no_pivot = o->no_pivot,
-		.in_userns = c->new_userns ||
-			     spec_find_namespace(o->spec, CLONE_NEWUSER) != NULL,
-		.new_cgroupns = c->new_cgroupns,
+	    .spec = o->spec,
+	    .cgroup_mounts = c->cg_mounts,
+	    .n_cgroup_mounts = c->n_cg_mounts,
+	    .no_pivot = o->no_pivot,
+	    .in_userns = c->new_userns || spec_find_namespace(o->spec, CLONE_NEWUSER) != NULL,
+	    .new_cgroupns = c->new_cgroupns,
 	};
 	return rootfs_prepare(&c->rootfs, err);
 }
@@ -267,7 +287,9 @@ static int wait_for_start(int fifo_fd, struct ctr_error *err)
 
 _Noreturn void container_init(const struct launch_opts *o, const struct init_args *args)
 {
-	struct init_ctx c = {.o = o, .sock = args->sock, .new_userns = args->new_userns,
+	struct init_ctx c = {.o = o,
+			     .sock = args->sock,
+			     .new_userns = args->new_userns,
 			     .new_cgroupns = args->new_cgroupns};
 	struct ctr_error err = CTR_ERROR_INIT;
 	int sock = args->sock;

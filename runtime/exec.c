@@ -30,9 +30,9 @@ struct ns_name {
 };
 
 static const struct ns_name ns_names[] = {
-	{CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mnt"},     {CLONE_NEWNET, "net"},
-	{CLONE_NEWIPC, "ipc"},   {CLONE_NEWUTS, "uts"},    {CLONE_NEWCGROUP, "cgroup"},
-	{CLONE_NEWPID, "pid"},   {CLONE_NEWTIME, "time"},
+    {CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mnt"},    {CLONE_NEWNET, "net"},
+    {CLONE_NEWIPC, "ipc"},   {CLONE_NEWUTS, "uts"},   {CLONE_NEWCGROUP, "cgroup"},
+    {CLONE_NEWPID, "pid"},   {CLONE_NEWTIME, "time"},
 };
 
 /* The namespaces in which the container differs from us. */
@@ -82,6 +82,10 @@ static int exec_child_setup(struct exec_ctx *c, struct ctr_error *err)
 	 * take the init's own root instead. */
 	if (c->init_root >= 0 && (fchdir(c->init_root) < 0 || chroot(".") < 0 || chdir("/") < 0))
 		return ctr_errno(err, "enter the container's root");
+	/* Root of the container's user namespace before the pty is made: a
+	 * pty belongs to its opener, and host root is nobody in there. */
+	if ((c->join_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return ctr_errno(err, "become root in the user namespace");
 	if (p->terminal && (ret = launcher_child_terminal(c->sock, p, false, err)) < 0)
 		return ret;
 	if ((ret = launcher_child_fds(c->o->preserve_fds, err)) < 0 ||
@@ -122,8 +126,8 @@ static int exec_serve(const struct exec_opts *o, int sock, int console, int *pty
 		ret = sync_recv(sock, &msg, &fd);
 		if (ret < 0)
 			return ret == -EPIPE
-				       ? ctr_error(err, EPIPE, "exec process exited during setup")
-				       : ctr_errnum(err, ret, "read from exec process");
+				   ? ctr_error(err, EPIPE, "exec process exited during setup")
+				   : ctr_errnum(err, ret, "read from exec process");
 		if (msg.type == SYNC_READY)
 			return 0;
 		if (msg.type == SYNC_ERROR)
@@ -150,9 +154,10 @@ static pid_t clone_exec(struct exec_ctx *c, int *pidfd, struct ctr_error *err)
 	struct ctr_error ignored = CTR_ERROR_INIT;
 	_cleanup_close_ int member = -1;
 	_cleanup_close_ int own_pid = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-	_cleanup_close_ int own_time = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-	struct clone_args args = {.flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)pidfd,
-				  .exit_signal = SIGCHLD};
+	_cleanup_close_ int own_time =
+	    open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	struct clone_args args = {
+	    .flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)pidfd, .exit_signal = SIGCHLD};
 	long pid;
 
 	if (enter && setns(c->init_pidfd, enter) < 0)

@@ -57,6 +57,12 @@ struct spec_mount {
 	size_t n_uid_mappings;
 	struct spec_id_map *gid_mappings;
 	size_t n_gid_mappings;
+	/* Not from config.json: the bind's source as a detached tree the
+	 * runtime prepared (idmapped outside the container's user namespace,
+	 * where the container may not), attached instead of cloning source.
+	 * Not owned by the spec; has_tree false: none. */
+	bool has_tree;
+	int tree;
 };
 
 /* Capability sets as bitmasks of CAP_* numbers (bit n = capability n). */
@@ -283,6 +289,13 @@ struct spec {
 	 * that rootfs_prepare mounts at root_path first, inside the container's
 	 * mount namespace (ctr's store). NULL: root_path is the root as is. */
 	char *root_overlay;
+	/* Not from config.json: a detached mount tree (open_tree/fsmount fd)
+	 * the runtime prepared as the root, attached at root_path first inside
+	 * the container's mount namespace: an overlay over idmapped layers,
+	 * which a user namespace may not mount itself. Not owned by the spec;
+	 * has_root_tree false: none. */
+	bool has_root_tree;
+	int root_tree;
 	bool root_readonly;
 	char *hostname;      /* NULL if unset */
 	char *domainname;    /* NULL if unset */

@@ -156,9 +156,6 @@ static int build_config(const struct create_args *a, const char *image, const ch
 	else
 		cli_config_set(&text, "rootfs", a->rootfs);
 	cli_config_set(&text, "hostname", a->name);
-	/* Until ctr allocates subordinate id ranges (and idmaps the overlay),
-	 * container root is host root with the system capability set. */
-	cli_config_set(&text, "idmap", "none");
 	if (tpl_lines && (ret = add_config_lines(&text, tpl_lines, err)) < 0)
 		return ret;
 	for (size_t i = 0; a->sets && a->sets[i]; i++) {
@@ -318,6 +315,8 @@ static int create_from_template(struct cli_ctx *c, const struct create_args *a,
 		ret = make_template_image(c, a, tpl_path, image, &lines, err);
 	if (ret == 0)
 		ret = build_config(a, image, lines, &config, err);
+	if (ret == 0)
+		ret = cli_userns_assign(c, a->name, &config, err);
 	if (ret < 0)
 		return ret;
 	struct store_container_opts so = {.image = image, .config = config};
@@ -339,6 +338,8 @@ static int create_plain(struct cli_ctx *c, const struct create_args *a, struct c
 	if (a->rootfs && (stat(a->rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)))
 		return ctr_error(err, ENOTDIR, "--rootfs %s: not a directory", a->rootfs);
 	ret = build_config(a, a->image, NULL, &config, err);
+	if (ret == 0)
+		ret = cli_userns_assign(c, a->name, &config, err);
 	if (ret < 0)
 		return ret;
 	if (a->image) {
@@ -375,8 +376,14 @@ int cmd_create(struct ctr_globals *g, int argc, char **argv, struct ctr_error *e
 		ret = cli_ctx_open(g, &c, false, err);
 	if (ret == 0 && store_container_exists(&c.st, a.name))
 		ret = ctr_error(err, EEXIST, "container '%s' already exists", a.name);
-	if (ret == 0)
+	if (ret == 0) {
 		ret = a.template ? create_from_template(&c, &a, err) : create_plain(&c, &a, err);
+		/* A range taken for a container that did not come to be. */
+		if (ret < 0 && !store_container_exists(&c.st, a.name)) {
+			struct ctr_error ignored = CTR_ERROR_INIT;
+			cli_userns_release(&c, a.name, &ignored);
+		}
+	}
 	if (ret < 0 && a.name)
 		ctr_error_prefix(err, "%s", a.name);
 	strv_free(a.sets);

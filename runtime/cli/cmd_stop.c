@@ -148,5 +148,7 @@ int cmd_destroy(struct ctr_globals *g, int argc, char **argv, struct ctr_error *
 	} else {
 		ret = cli_clean_stale(&c, name, err);
 	}
-	return ret < 0 ? ret : store_container_destroy(&c.st, name, err);
+	if (ret == 0)
+		ret = store_container_destroy(&c.st, name, err);
+	return ret < 0 ? ret : cli_userns_release(&c, name, err);
 }

@@ -67,10 +67,14 @@ static void keep_only_fds(const int *keep, size_t n)
 	}
 }
 
-static void detach_from_caller(struct cli_ctx *c, int ready)
+/* Beyond the caller's fds: what cli_userns_root prepared for the init. */
+#define MAX_TREES 64
+
+static void detach_from_caller(struct cli_ctx *c, int ready, const struct spec *spec)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int keep[] = {ready, c->st.dirfd, c->st.lockfd, c->rt.store.dirfd};
+	int keep[4 + MAX_TREES] = {ready, c->st.dirfd, c->st.lockfd, c->rt.store.dirfd};
+	size_t n_keep = 4 + cli_userns_fds(spec, keep + 4, MAX_TREES);
 
 	setsid();
 	if (chdir("/") < 0) {
@@ -86,7 +90,7 @@ static void detach_from_caller(struct cli_ctx *c, int ready)
 		dup2(null, STDERR_FILENO);
 		close(null);
 	}
-	keep_only_fds(keep, ARRAY_SIZE(keep));
+	keep_only_fds(keep, n_keep);
 }
 
 /* flock belongs to the open file: a lock fd shared with `ctr start` (or
@@ -313,7 +317,7 @@ static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, i
 	_cleanup_free_ char *log = store_container_path(&c->st, name, "console.log");
 	struct monitor m = {.c = c, .name = name, .pty = -1, .log = -1, .listen = -1};
 
-	detach_from_caller(c, ready);
+	detach_from_caller(c, ready, o.spec);
 	if (reopen_store(c, &err) < 0) {
 		dprintf(ready, "1%s", err.msg);
 		_exit(1);
@@ -325,6 +329,9 @@ static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, i
 		dprintf(ready, "1%s", err.msg);
 		_exit(1);
 	}
+	/* The init has its root attached: our handles would only keep the
+	 * overlay alive after it is gone. */
+	cli_userns_close(o.spec);
 	m.init_pid = init_pid_of(c, name);
 	m.listen = listen_console(c, name, &err);
 	if (write(ready, "0", 1) != 1) {
@@ -362,6 +369,8 @@ static int await_monitor(int ready, const char *name, struct ctr_error *err)
 static void start_plan_free(struct start_plan *p)
 {
 	native_config_free(p->cfg);
+	if (p->spec)
+		cli_userns_close(p->spec);
 	spec_free(p->spec);
 	free(p->text);
 }
@@ -374,11 +383,15 @@ static int prepare_start(struct cli_ctx *c, const char *name, struct start_plan 
 	*p = (struct start_plan){.name = name};
 	ret = cli_load_config(c, name, &p->cfg, &p->text, err);
 	if (ret == 0)
+		ret = cli_userns_prepare(c, name, &p->cfg, &p->text, err);
+	if (ret == 0)
 		ret = cli_build_spec(&c->st, name, p->cfg, &p->spec, err);
 	if (ret == 0)
 		ret = cli_clean_stale(c, name, err);
 	if (ret == 0 && cli_is_live(cli_status(c, name, NULL)))
 		ret = ctr_error(err, EBUSY, "container '%s' is already running", name);
+	if (ret == 0)
+		ret = cli_userns_root(c, name, p->cfg, p->spec, err);
 	return ret;
 }
 

@@ -97,6 +97,25 @@ int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *e
 /* --foreground: the init on this terminal; returns its exit code. */
 int cli_run_foreground(struct cli_ctx *c, const char *name, struct ctr_error *err);
 
+/* Unprivileged containers (userns.c). assign: at create, the range the
+ * config's container gets (allocated now unless privileged or idmap =
+ * none) written into text as idmap.uid/idmap.gid; a warning on stderr for
+ * a privileged one. prepare: at start, the recorded range claimed again
+ * (or allocated, and the config rewritten; cfg and text then replaced).
+ * root: with a user namespace in spec, its root prepared as an idmapped
+ * detached mount (spec->root_tree), binds with idmap idmapped here (their
+ * mount's tree); the caller closes them once launched (cli_userns_close).
+ * release: at destroy. */
+int cli_userns_assign(struct cli_ctx *c, const char *name, char **text, struct ctr_error *err);
+int cli_userns_prepare(struct cli_ctx *c, const char *name, struct native_config **cfg,
+		       char **text, struct ctr_error *err);
+int cli_userns_root(struct cli_ctx *c, const char *name, const struct native_config *cfg,
+		    struct spec *spec, struct ctr_error *err);
+int cli_userns_release(struct cli_ctx *c, const char *name, struct ctr_error *err);
+/* The fds root prepared (at most max into fds), and closing them. */
+size_t cli_userns_fds(const struct spec *spec, int *fds, size_t max);
+void cli_userns_close(struct spec *spec);
+
 int cmd_create(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_start(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_stop(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);

@@ -5,6 +5,7 @@
 # wait_until, now_ms); this file replaces its per-file setup and cleanup:
 #   - a private store and run root per file (CTR_ROOT=/var/lib/ctr-sys-XXXXXX,
 #     CTR_RUN_ROOT=/run/ctr-sys-XXXXXX, exported), removed when it ends;
+#   - CTR_SUBUID/CTR_SUBGID: private subordinate id files (exported);
 #   - new_name: a container name unique to this file (cgroups live under the
 #     shared /ctr parent, so names must not collide with other files);
 #   - ctr ARGS...: runs the ctr under test; never fails: $RC, $OUT, $ERR
@@ -58,6 +59,9 @@ file_setup()
 	ROOT=$RUNROOT
 	echo 0 >"$FILE_TMP/counter"
 	export CTR_ROOT=$STORE CTR_RUN_ROOT=$RUNROOT
+	# Containers are unprivileged by default: their id ranges come from
+	# these files (ctr adds root's entry), never the host's /etc/subuid.
+	export CTR_SUBUID=$FILE_TMP/subuid CTR_SUBGID=$FILE_TMP/subgid
 }
 
 new_name()

@@ -771,6 +771,48 @@ static void user_namespace_needs_an_id_range(void **state)
 		      "web/config: idmap = isolated: no subordinate id range for this container");
 }
 
+static void the_recorded_range_serves_when_the_front_end_gives_none(void **state)
+{
+	struct native_defaults d = defaults;
+	struct ctr_error err = CTR_ERROR_INIT;
+	struct native_config *c = parse_ok(ROOT "idmap.uid = 1065536\nidmap.gid = 2065536\n");
+	struct spec *s = NULL;
+	(void)state;
+
+	d.n_uid_mappings = d.n_gid_mappings = 0;
+	if (config_native_to_spec(c, &d, &s, &err) < 0)
+		fail_msg("unexpected error: %s", err.msg);
+	assert_int_equal(s->linux.n_uid_mappings, 1);
+	assert_int_equal(s->linux.uid_mappings[0].container_id, 0);
+	assert_int_equal(s->linux.uid_mappings[0].host_id, 1065536);
+	assert_int_equal(s->linux.uid_mappings[0].size, 65536);
+	assert_int_equal(s->linux.gid_mappings[0].host_id, 2065536);
+	spec_free(s);
+	native_config_free(c);
+	/* What the front end passes wins. */
+	s = to_spec_ok(ROOT "idmap.uid = 1065536\nidmap.gid = 2065536\n");
+	assert_int_equal(s->linux.uid_mappings[0].host_id, 100000);
+	spec_free(s);
+	to_spec_fails(ROOT "idmap.uid = 1065536\n", &d,
+		      "web/config: idmap.uid and idmap.gid: one without the other");
+}
+
+static void recorded_range_round_trips_and_must_fit(void **state)
+{
+	struct native_config *c = parse_ok(ROOT "idmap.uid = 1065536\nidmap.gid = 0\n");
+	_cleanup_free_ char *text = config_native_format(c);
+	(void)state;
+
+	assert_non_null(strstr(text, "idmap.uid = 1065536\n"));
+	assert_non_null(strstr(text, "idmap.gid = 0\n"));
+	native_config_free(c);
+	parse_fails(ROOT "idmap.uid = 4294901760\n",
+		    "web/config:2: idmap.uid: expected a host id below 4294901759, not "
+		    "'4294901760'");
+	parse_fails(ROOT "idmap.gid = -1\n",
+		    "web/config:2: idmap.gid: expected a host id below 4294901759, not '-1'");
+}
+
 static void user_must_be_mapped_in_the_user_namespace(void **state)
 {
 	struct spec *s = to_spec_ok(ROOT "user = 65535:65535\n");
@@ -852,6 +894,8 @@ int main(void)
 	    cmocka_unit_test(idmap_mount_option_takes_the_container_range),
 	    cmocka_unit_test(resolves_the_root),
 	    cmocka_unit_test(user_namespace_needs_an_id_range),
+	    cmocka_unit_test(the_recorded_range_serves_when_the_front_end_gives_none),
+	    cmocka_unit_test(recorded_range_round_trips_and_must_fit),
 	    cmocka_unit_test(user_must_be_mapped_in_the_user_namespace),
 	    cmocka_unit_test(huge_swap_means_no_swap_limit),
 	    cmocka_unit_test(reads_a_seccomp_profile_file),
