@@ -10,12 +10,17 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_store.h"
 #include "error.h"
 #include "opts.h"
 
 /* The system-container verbs (create, start, stop, exec, console, list,
  * ...) register here as they land. */
 static const struct verb verbs[] = {
+	{"clone", cmd_clone, "copy a stopped container, copy-on-write (SRC DST)"},
+	{"image", cmd_image, "images of the store: list, import FILE [NAME], rm NAME"},
+	{"snapshot", cmd_snapshot, "snapshots of a stopped container: [create], list, restore, rm"},
+	{"template", cmd_template, "list the templates create -t can use"},
 	{NULL, NULL, NULL},
 };
 
