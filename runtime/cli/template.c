@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * template.c - finding and running a template (templates/busybox explains
+ * the interface: TEMPLATE ROOTFS NAME [-- OPTIONS], config lines on stdout,
+ * errors on stderr).
+ *
+ * Where templates are found (and the search order) is templates.c's, shared
+ * with `ctr template list`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "template.h"
+#include "templates.h"
+#include "util.h"
+
+/* One search for create -t and template list: templates.c. */
+int template_find(const char *name, char **path, struct ctr_error *err)
+{
+	return cli_template_find(name, path, err);
+}
+
+/* The child: stdin from /dev/null, stdout the pipe, stderr ours. */
+static _Noreturn void exec_template(char **argv, int out)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
+		_exit(127);
+	execv(argv[0], argv);
+	dprintf(STDERR_FILENO, "ctr: run template %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static char **template_argv(const char *path, const char *rootfs, const char *name,
+			    char *const *opts)
+{
+	char **argv = NULL;
+
+	strv_append(&argv, path);
+	strv_append(&argv, rootfs);
+	strv_append(&argv, name);
+	strv_append(&argv, "--");
+	for (size_t i = 0; opts && opts[i]; i++)
+		strv_append(&argv, opts[i]);
+	return argv;
+}
+
+static char *read_all_text(int fd)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = xmalloc(cap);
+
+	for (;;) {
+		ssize_t n = read(fd, buf + len, cap - len - 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (cap - len < 1024)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+int template_run(const char *path, const char *rootfs, const char *name, char *const *opts,
+		 char **output, struct ctr_error *err)
+{
+	_cleanup_strv_ char **argv = template_argv(path, rootfs, name, opts);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	_cleanup_free_ char *out = NULL;
+	int pipefd[2], status;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return ctr_errno(err, "pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return ctr_errno(err, "fork");
+	}
+	if (pid == 0)
+		exec_template(argv, pipefd[1]);
+	close(pipefd[1]);
+	out = read_all_text(pipefd[0]);
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return ctr_errno(err, "wait for template %s", base);
+	if (WIFSIGNALED(status))
+		return ctr_error(err, EIO, "template %s killed by signal %d", base,
+				 WTERMSIG(status));
+	if (WEXITSTATUS(status) != 0)
+		return ctr_error(err, EIO, "template %s failed (exit status %d)", base,
+				 WEXITSTATUS(status));
+	*output = steal_ptr(out);
+	return 0;
+}
