@@ -110,6 +110,23 @@ test_clone_renames_a_hostname_that_was_the_source_name()
 	grep -qx 'hostname = fixed' "$CTR_ROOT/containers/other2/config" || fail "chosen hostname changed"
 }
 
+test_clone_renames_etc_hostname_and_hosts_that_named_the_source()
+{
+	new_store
+	busybox_tar "$T/bb.tar"
+	expect_ok image import "$T/bb.tar" bb
+	# The busybox rootfs of this file was made for a container named img.
+	store_container img bb
+	expect_ok clone img img2
+	in_overlay img2 'test "$(cat etc/hostname)" = img2 && grep -q "^127.0.1.1[[:space:]]img2$" etc/hosts' ||
+		fail "img2's /etc/hostname or /etc/hosts still name img"
+	in_overlay img 'test "$(cat etc/hostname)" = img && grep -q "^127.0.1.1[[:space:]]img$" etc/hosts' ||
+		fail "img's files changed"
+	in_overlay img 'echo custom > etc/hostname' || fail "write img"
+	expect_ok clone img img3
+	in_overlay img3 'test "$(cat etc/hostname)" = custom' || fail "a chosen /etc/hostname changed"
+}
+
 test_clone_takes_under_100ms_median()
 {
 	clone_setup
