@@ -292,6 +292,48 @@ test_image_import_of_an_oci_layout_applies_layers_and_keeps_the_config()
 		"$CTR_ROOT/images/app/meta.json" >/dev/null || fail "image config not kept"
 }
 
+# Through the lifecycle verbs: what the image config says is what init gets.
+test_oci_template_through_create_start_exec()
+{
+	"$CTR" --help | grep -q '^  create ' || skip "ctr create is not in this build"
+	new_store
+	oci_layers
+	jq '.config.Cmd = ["echo \"$GREETING|$(pwd)|$(id -u):$(id -g)\" > /tmp/seen; exec sleep 1000"]' \
+		"$T/config.json" >"$T/c2.json"
+	oci_image "$T/layout" "$T/c2.json" "$T/l1" "$T/l2"
+	local app=$IMAGES_PREFIX-app # also its cgroup's name: unique on the host
+	expect_ok create "$app" -t oci -- --archive "$T/layout"
+	grep -qx 'user = 1000:50' "$CTR_ROOT/containers/$app/config" ||
+		fail "config: $(cat "$CTR_ROOT/containers/$app/config")"
+	expect_ok start "$app"
+	wait_until 10 "$CTR" exec "$app" -- test -s /tmp/seen || fail "init did not write /tmp/seen"
+	expect_ok exec "$app" -- cat /tmp/seen
+	[ "$(cat "$OUT")" = "hello world|/data|1000:50" ] || fail "init saw: $(cat "$OUT")"
+	expect_ok exec "$app" -- sh -c 'test ! -e /data/gone && cat /opq/new /etc/motd'
+	[ "$(tr '\n' ' ' <"$OUT")" = "new two " ] || fail "layers: $(cat "$OUT")"
+	expect_ok stop "$app" --timeout 2
+	expect_ok destroy "$app"
+}
+
+test_tarball_template_through_create_start_exec()
+{
+	"$CTR" --help | grep -q '^  create ' || skip "ctr create is not in this build"
+	new_store
+	busybox_tar "$T/root.tar.xz" -J
+	local tb=$IMAGES_PREFIX-tb
+	expect_ok create "$tb" -t tarball -- --file "$T/root.tar.xz" --init "/bin/sh -c 'exec sleep 1000'"
+	expect_ok start "$tb"
+	expect_ok exec "$tb" -- sh -c 'echo ok; ls /bin/busybox'
+	[ "$(head -1 "$OUT")" = ok ] || fail "exec: $(cat "$OUT")"
+	# Running: clone and snapshot refuse, the store as it was.
+	expect_refused "is running" clone "$tb" copy
+	expect_refused "is running" snapshot "$tb"
+	expect_ok stop "$tb" --timeout 2
+	expect_ok clone "$tb" "$tb-2"
+	expect_ok destroy "$tb"
+	expect_ok destroy "$tb-2"
+}
+
 test_tarball_template_unpacks_gzip_and_xz()
 {
 	new_store

@@ -52,6 +52,25 @@ file_cleanup()
 	lib_file_cleanup
 }
 
+# After each test: containers still known to a run root of this file are
+# destroyed (--force stops them first), so a failed test leaves no init.
+eval "lib_test_cleanup() $(declare -f test_cleanup | tail -n +2)"
+test_cleanup()
+{
+	local root run dir
+	if [ -n "$FILE_TMP" ] && [ -f "$FILE_TMP/images-dirs" ]; then
+		while read -r root && read -r run; do
+			[ -d "$run" ] || continue
+			for dir in "$run"/*; do
+				[ -d "$dir" ] || continue
+				timeout -k 2 20 "$CTR" --store "$root" --run-root "$run" \
+					destroy --force "${dir##*/}" </dev/null >/dev/null 2>&1
+			done
+		done <"$FILE_TMP/images-dirs"
+	fi
+	lib_test_cleanup
+}
+
 new_store()
 {
 	local n
