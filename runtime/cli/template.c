@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "syscalls.h"
 #include "template.h"
 #include "templates.h"
 #include "util.h"
@@ -73,6 +75,17 @@ static char *read_all_text(int fd)
 	return buf;
 }
 
+/* The template runs as init of its own pid namespace, killed when ctr
+ * dies (PDEATHSIG): the kernel then kills everything it started, so a
+ * killed `ctr create` leaves no process writing into the staging area the
+ * store is about to remove. */
+static pid_t fork_template(void)
+{
+	struct clone_args args = {.flags = CLONE_NEWPID, .exit_signal = SIGCHLD};
+
+	return (pid_t)sys_clone3(&args);
+}
+
 int template_run(const char *path, const char *rootfs, const char *name, char *const *opts,
 		 char **output, struct ctr_error *err)
 {
@@ -84,7 +97,7 @@ int template_run(const char *path, const char *rootfs, const char *name, char *c
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return ctr_errno(err, "pipe");
-	pid = fork();
+	pid = fork_template();
 	if (pid < 0) {
 		close(pipefd[0]);
 		close(pipefd[1]);
