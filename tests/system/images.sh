@@ -4,7 +4,7 @@
 # store as it was (compared file by file). Containers are made and their
 # overlays mounted with tests/system/store-helper, so these tests need only
 # the store; a running container is a live process recorded in the run root.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-images.sh"
 
 # --- images ---------------------------------------------------------------
@@ -23,8 +23,8 @@ test_image_import_lists_the_image_with_its_source_and_size()
 	expect_ok image list
 	[ "$(head -1 "$OUT" | tr -s ' ')" = "NAME SIZE CREATED SOURCE TEMPLATE" ] || fail "header"
 	grep -q '^bb ' "$OUT" && grep -q '^other ' "$OUT" || fail "table lacks an image"
-	[ -x "$CTR_ROOT/images/other/rootfs/bin/busybox" ] || fail "rootfs not unpacked"
-	[ -z "$(ls "$CTR_ROOT/tmp")" ] || fail "staging left in tmp"
+	[ -x "$STORE/images/other/rootfs/bin/busybox" ] || fail "rootfs not unpacked"
+	[ -z "$(ls "$STORE/tmp")" ] || fail "staging left in tmp"
 }
 
 test_image_import_shows_progress_only_on_a_terminal()
@@ -99,15 +99,15 @@ test_clone_renames_a_hostname_that_was_the_source_name()
 {
 	clone_setup
 	expect_ok clone web web2
-	grep -qx 'hostname = web2' "$CTR_ROOT/containers/web2/config" || fail "hostname not web2"
-	grep -qx '# the web server' "$CTR_ROOT/containers/web2/config" || fail "comment lost"
-	grep -qx 'hostname = web' "$CTR_ROOT/containers/web/config" || fail "source changed"
+	grep -qx 'hostname = web2' "$STORE/containers/web2/config" || fail "hostname not web2"
+	grep -qx '# the web server' "$STORE/containers/web2/config" || fail "comment lost"
+	grep -qx 'hostname = web' "$STORE/containers/web/config" || fail "source changed"
 	# Not a valid hostname: the line goes and the default (the name) applies.
 	expect_ok clone web web_3
-	! grep -q hostname "$CTR_ROOT/containers/web_3/config" || fail "kept an invalid hostname"
+	! grep -q hostname "$STORE/containers/web_3/config" || fail "kept an invalid hostname"
 	store_container other bb "hostname = fixed"
 	expect_ok clone other other2
-	grep -qx 'hostname = fixed' "$CTR_ROOT/containers/other2/config" || fail "chosen hostname changed"
+	grep -qx 'hostname = fixed' "$STORE/containers/other2/config" || fail "chosen hostname changed"
 }
 
 test_clone_renames_etc_hostname_and_hosts_that_named_the_source()
@@ -198,7 +198,7 @@ test_snapshot_bad_input_leaves_the_store_unchanged()
 	expect_refused "is running" snapshot web s2
 	expect_refused "is running" snapshot restore web s1
 	expect_refused "is running" snapshot rm web s1
-	c snapshot list web
+	ctr snapshot list web
 	[ "$RC" = 0 ] || fail "list refused a running container"
 }
 
@@ -286,10 +286,10 @@ test_image_import_of_an_oci_layout_applies_layers_and_keeps_the_config()
 	oci_layers
 	oci_image "$T/layout" "$T/config.json" "$T/l1" "$T/l2"
 	expect_ok image import "$T/layout" app
-	check_oci_rootfs "$CTR_ROOT/images/app/rootfs"
+	check_oci_rootfs "$STORE/images/app/rootfs"
 	jq -e '.config.entrypoint == ["/bin/sh", "-c"] and .config.working_dir == "/data" and
 		.config.user == "app:staff" and (.config.env | index("GREETING=hello world"))' \
-		"$CTR_ROOT/images/app/meta.json" >/dev/null || fail "image config not kept"
+		"$STORE/images/app/meta.json" >/dev/null || fail "image config not kept"
 }
 
 # Through the lifecycle verbs: what the image config says is what init gets.
@@ -301,10 +301,11 @@ test_oci_template_through_create_start_exec()
 	jq '.config.Cmd = ["echo \"$GREETING|$(pwd)|$(id -u):$(id -g)\" > /tmp/seen; exec sleep 1000"]' \
 		"$T/config.json" >"$T/c2.json"
 	oci_image "$T/layout" "$T/c2.json" "$T/l1" "$T/l2"
-	local app=$IMAGES_PREFIX-app # also its cgroup's name: unique on the host
+	local app
+	app=$(new_name) # also its cgroup's name: unique on the host
 	expect_ok create "$app" -t oci -- --archive "$T/layout"
-	grep -qx 'user = 1000:50' "$CTR_ROOT/containers/$app/config" ||
-		fail "config: $(cat "$CTR_ROOT/containers/$app/config")"
+	grep -qx 'user = 1000:50' "$STORE/containers/$app/config" ||
+		fail "config: $(cat "$STORE/containers/$app/config")"
 	expect_ok start "$app"
 	wait_until 10 "$CTR" exec "$app" -- test -s /tmp/seen || fail "init did not write /tmp/seen"
 	expect_ok exec "$app" -- cat /tmp/seen
@@ -320,7 +321,8 @@ test_tarball_template_through_create_start_exec()
 	"$CTR" --help | grep -q '^  create ' || skip "ctr create is not in this build"
 	new_store
 	busybox_tar "$T/root.tar.xz" -J
-	local tb=$IMAGES_PREFIX-tb
+	local tb
+	tb=$(new_name)
 	expect_ok create "$tb" -t tarball -- --file "$T/root.tar.xz" --init "/bin/sh -c 'exec sleep 1000'"
 	expect_ok start "$tb"
 	expect_ok exec "$tb" -- sh -c 'echo ok; ls /bin/busybox'

@@ -1,29 +1,30 @@
 # shellcheck shell=bash
-# tests/system/lib-images.sh - helpers of tests/system/images.sh on top of
-# tests/lib.sh (to fold into tests/system/lib.sh once it lands):
-#   new_store           a private store and run root for this test, in
-#                       CTR_ROOT / CTR_RUN_ROOT (removed when the file ends)
-#   c ARGS...           run ctr; never fails: $RC, $OUT, $ERR as rt does
-#   store_listing       every path of the store with type, mode, size and
-#                       a checksum of files: equal before and after a
-#                       command means the command changed nothing
+# tests/system/lib-images.sh - what tests/system/images.sh adds to
+# tests/system/lib.sh (source that first):
+#   new_store           an empty store for this test (the file's store,
+#                       emptied: lib.sh has destroyed every container)
+#   expect_ok ARGS...   ctr ARGS, which must exit 0
+#   expect_refused MATCH ARGS...  ctr ARGS must exit 1 saying MATCH and leave
+#                       the store as it was, file contents included
 #   busybox_tar OUT [tar options]   the busybox template's rootfs as a tarball
 #   oci_image OUT CONFIG_JSON LAYER_DIR...   an OCI image layout directory
 #   docker_archive OUT.tar CONFIG_JSON LAYER_DIR...
-#   in_overlay NAME CMD  run CMD (sh -c) with the container's overlay
-#                       mounted at $MNT, in a private mount namespace
+#   store_container NAME IMAGE [CONFIG_LINE...]  a container made by the
+#                       store alone (store-helper), never started
+#   in_overlay NAME CMD  run CMD (sh -c) in the container's overlay, mounted
+#                       in a private mount namespace
 #   fake_running NAME   a live process recorded as NAME's init in the run
 #                       root (killed after the test)
 
-CTR=$BUILDDIR/ctr
 UNPACK=$BUILDDIR/ctr-unpack
 STORE_HELPER=$BUILDDIR/tests/system/store-helper
-IMAGES_PREFIX=ctr-images-$$
 
-images_file_setup()
+eval "lib_file_setup() $(declare -f file_setup | tail -n +2)"
+file_setup()
 {
+	lib_file_setup
 	[ -n "$SETUP_SKIP$SETUP_ERROR" ] && return
-	for bin in "$CTR" "$UNPACK" "$STORE_HELPER"; do
+	for bin in "$UNPACK" "$STORE_HELPER"; do
 		[ -x "$bin" ] || {
 			SETUP_SKIP="$bin is not built (run make check)"
 			return
@@ -32,89 +33,37 @@ images_file_setup()
 	command -v unshare >/dev/null || SETUP_SKIP="unshare is not installed"
 }
 
-eval "lib_file_setup() $(declare -f file_setup | tail -n +2)"
-file_setup()
-{
-	lib_file_setup
-	images_file_setup
-}
-
-# The file's stores go with the file, also on failure or interrupt.
-eval "lib_file_cleanup() $(declare -f file_cleanup | tail -n +2)"
-file_cleanup()
-{
-	local d
-	if [ -n "$FILE_TMP" ] && [ -f "$FILE_TMP/images-dirs" ]; then
-		while read -r d; do
-			[ -n "$d" ] && rm -rf "$d"
-		done <"$FILE_TMP/images-dirs"
-	fi
-	lib_file_cleanup
-}
-
-# After each test: containers still known to a run root of this file are
-# destroyed (--force stops them first), so a failed test leaves no init.
-eval "lib_test_cleanup() $(declare -f test_cleanup | tail -n +2)"
-test_cleanup()
-{
-	local root run dir
-	if [ -n "$FILE_TMP" ] && [ -f "$FILE_TMP/images-dirs" ]; then
-		while read -r root && read -r run; do
-			[ -d "$run" ] || continue
-			for dir in "$run"/*; do
-				[ -d "$dir" ] || continue
-				timeout -k 2 20 "$CTR" --store "$root" --run-root "$run" \
-					destroy --force "${dir##*/}" </dev/null >/dev/null 2>&1
-			done
-		done <"$FILE_TMP/images-dirs"
-	fi
-	lib_test_cleanup
-}
-
 new_store()
 {
-	local n
-	n=$(next_n)
-	export CTR_ROOT=/var/lib/$IMAGES_PREFIX-$n CTR_RUN_ROOT=/run/$IMAGES_PREFIX-$n
-	printf '%s\n%s\n' "$CTR_ROOT" "$CTR_RUN_ROOT" >>"$FILE_TMP/images-dirs"
-	rm -rf "$CTR_ROOT" "$CTR_RUN_ROOT"
-}
-
-c()
-{
-	OUT=$T/out ERR=$T/err
-	LAST_CMD="ctr $*"
-	echo "$LAST_CMD" >>"$T/commands"
-	RC=0
-	timeout -k 2 "$RT_TIMEOUT" "$CTR" "$@" </dev/null >"$OUT" 2>"$ERR" || RC=$?
+	[ -z "$(ls "$STORE/containers" 2>/dev/null)" ] || fail "containers left in $STORE"
+	find "$STORE" -mindepth 1 -delete
 }
 
 expect_ok()
 {
-	c "$@"
-	[ "$RC" = 0 ] || fail "ctr $* failed"
+	ctr "$@"
+	ok
 }
 
-store_listing()
+# The store's paths with type, mode and size, and a checksum of its files.
+store_contents()
 {
 	(
-		cd "$CTR_ROOT" || exit 1
+		cd "$STORE" || exit 1
 		find . -path ./lock -prune -o -printf '%p %y %m %s\n' | LC_ALL=C sort
 		find . -type f ! -name lock -exec md5sum {} + | LC_ALL=C sort -k2
 	)
 }
 
-# Run ctr ARGS, expect it to fail with MATCH in its message and the store
-# as it was: expect_refused MATCH ARGS...
 expect_refused()
 {
 	local match=$1 before after
 	shift
-	before=$(store_listing)
-	c "$@"
+	before=$(store_contents)
+	ctr "$@"
 	[ "$RC" = 1 ] || fail "ctr $* exited $RC, not 1"
 	grep -qF -- "$match" "$ERR" || fail "ctr $*: message lacks '$match'"
-	after=$(store_listing)
+	after=$(store_contents)
 	[ "$before" = "$after" ] ||
 		fail "ctr $* changed the store: $(diff <(echo "$before") <(echo "$after") | head -20)"
 }
@@ -204,8 +153,8 @@ in_overlay()
 	shift
 	MNT=$T/mnt-$name
 	mkdir -p "$MNT"
-	unshare -m sh -c '"$1" mount "$CTR_ROOT" "$2" "$3" && cd "$3" && eval "$4"' \
-		sh "$STORE_HELPER" "$name" "$MNT" "$*"
+	unshare -m sh -c '"$1" mount "$2" "$3" "$4" && cd "$4" && eval "$5"' \
+		sh "$STORE_HELPER" "$STORE" "$name" "$MNT" "$*"
 }
 
 # A container NAME on image IMAGE (config: "image = IMAGE" plus CONFIG_LINES).
@@ -215,7 +164,7 @@ store_container()
 	shift 2
 	printf 'image = %s\n' "$image" >"$T/config-$name"
 	[ $# -gt 0 ] && printf '%s\n' "$@" >>"$T/config-$name"
-	"$STORE_HELPER" create "$CTR_ROOT" "$name" "$image" "$T/config-$name" ||
+	"$STORE_HELPER" create "$STORE" "$name" "$image" "$T/config-$name" ||
 		fail "store-helper create $name"
 }
 
@@ -223,5 +172,5 @@ fake_running()
 {
 	sleep 600 &
 	bg_track $!
-	"$STORE_HELPER" running "$CTR_RUN_ROOT" "$1" $! || fail "store-helper running $1"
+	"$STORE_HELPER" running "$RUNROOT" "$1" $! || fail "store-helper running $1"
 }
