@@ -2,8 +2,10 @@
 # The store verbs of ctr (image list/import/rm, clone, snapshot, template
 # list) and the oci and tarball templates. Every refused command leaves the
 # store as it was (compared file by file). Containers are made and their
-# overlays mounted with tests/system/store-helper, so these tests need only
-# the store; a running container is a live process recorded in the run root.
+# overlays mounted with tests/system/store-helper, so most tests need only
+# the store (a running container is a live process recorded in the run
+# root); the last ones go through create, start and exec.
+# shellcheck disable=SC2016 # in_overlay's commands run in the overlay
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-images.sh"
 
@@ -22,7 +24,8 @@ test_image_import_lists_the_image_with_its_source_and_size()
 	expect_ok image import "$T/bb.tar.gz" other --kind rootfs
 	expect_ok image list
 	[ "$(head -1 "$OUT" | tr -s ' ')" = "NAME SIZE CREATED SOURCE TEMPLATE" ] || fail "header"
-	grep -q '^bb ' "$OUT" && grep -q '^other ' "$OUT" || fail "table lacks an image"
+	grep -q '^bb ' "$OUT" || fail "table lacks bb"
+	grep -q '^other ' "$OUT" || fail "table lacks other"
 	[ -x "$STORE/images/other/rootfs/bin/busybox" ] || fail "rootfs not unpacked"
 	[ -z "$(ls "$STORE/tmp")" ] || fail "staging left in tmp"
 }
@@ -339,9 +342,11 @@ test_tarball_template_through_create_start_exec()
 test_tarball_template_unpacks_gzip_and_xz()
 {
 	new_store
-	local z
+	local z flag
 	for z in gz xz; do
-		busybox_tar "$T/root.tar.$z" $([ $z = gz ] && echo -z || echo -J)
+		flag=-J
+		[ $z = gz ] && flag=-z
+		busybox_tar "$T/root.tar.$z" "$flag"
 		rm -rf "$T/rootfs" && mkdir "$T/rootfs"
 		CTR_UNPACK=$UNPACK "$TOP/templates/tarball" "$T/rootfs" tb -- --file "$T/root.tar.$z" \
 			--init "/bin/sh -c 'sleep 1'" >"$T/lines" 2>"$T/err" ||
