@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "clone_names.h"
 #include "cmd_store.h"
-#include "stopped.h"
+#include "guards.h"
 #include "util.h"
 
 static int clone_locked(struct store *st, const char *src, const char *dst, struct ctr_error *err)
@@ -50,6 +50,8 @@ int cmd_clone(struct ctr_globals *g, int argc, char **argv, struct ctr_error *er
 	ret = store_lock(&st, true, err);
 	if (ret == 0) {
 		ret = cli_require_stopped(g, pos[0], err);
+		if (ret == 0 && store_container_exists(&st, pos[0]))
+			ret = cli_require_image_root(&st, pos[0], err);
 		if (ret == 0)
 			ret = clone_locked(&st, pos[0], pos[1], err);
 		store_unlock(&st);

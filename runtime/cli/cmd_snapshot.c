@@ -19,7 +19,7 @@
 #include "cli.h"
 #include "cmd_store.h"
 #include "listing.h"
-#include "stopped.h"
+#include "guards.h"
 #include "util.h"
 
 struct snap_cmd {
@@ -159,6 +159,8 @@ static int run_locked(struct snap_cmd *c, size_t sub, struct ctr_error *err)
 		return ret;
 	if (subcommands[sub].changes && c->n > 0)
 		ret = cli_require_stopped(c->g, c->pos[0], err);
+	if (ret == 0 && subcommands[sub].changes && c->n > 0)
+		ret = cli_require_image_root(c->st, c->pos[0], err);
 	if (ret == 0)
 		ret = subcommands[sub].fn(c, err);
 	store_unlock(c->st);

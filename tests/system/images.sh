@@ -158,6 +158,12 @@ test_clone_bad_input_leaves_the_store_unchanged()
 	expect_refused "missing arguments" clone web
 	fake_running busy
 	expect_refused "container 'busy' is running" clone busy x
+	# A container on a plain directory has nothing in the store to clone.
+	store_container ondir bb
+	mkdir "$T/dir"
+	echo "rootfs = $T/dir" >"$STORE/containers/ondir/config"
+	expect_refused "runs on the directory $T/dir" clone ondir x
+	expect_refused "runs on the directory $T/dir" snapshot ondir
 }
 
 # --- snapshots --------------------------------------------------------------
