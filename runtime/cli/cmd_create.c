@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "opts.h"
+#include "image_config.h"
 #include "template.h"
 #include "templates.h"
 #include "util.h"
@@ -261,7 +262,7 @@ static int create_from_template(struct cli_ctx *c, const struct create_args *a,
  * names (the store keeps an empty layer for the container's own files). */
 static int create_plain(struct cli_ctx *c, const struct create_args *a, struct ctr_error *err)
 {
-	_cleanup_free_ char *config = NULL;
+	_cleanup_free_ char *config = NULL, *lines = NULL;
 	struct store_tmp tmp = {0};
 	struct stat sb;
 	int ret;
@@ -270,7 +271,10 @@ static int create_plain(struct cli_ctx *c, const struct create_args *a, struct c
 		return ctr_error(err, ENOENT, "image '%s' does not exist", a->image);
 	if (a->rootfs && (stat(a->rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)))
 		return ctr_error(err, ENOTDIR, "--rootfs %s: not a directory", a->rootfs);
-	ret = build_config(a, a->image, NULL, &config, err);
+	/* An imported OCI image brings what it runs (Entrypoint, Env, ...). */
+	if (a->image && (ret = image_config_lines_of(&c->st, a->image, &lines, err)) < 0)
+		return ret;
+	ret = build_config(a, a->image, lines, &config, err);
 	if (ret < 0)
 		return ret;
 	if (a->image) {

@@ -161,3 +161,22 @@ int image_config_lines(const struct store_image_config *cfg, int rootfd, char **
 		*lines = steal_ptr(text);
 	return ret;
 }
+
+int image_config_lines_of(struct store *st, const char *image, char **lines, struct ctr_error *err)
+{
+	struct store_image_info info = {0};
+	_cleanup_free_ char *root = NULL;
+	_cleanup_close_ int rootfd = -1;
+	int ret = store_image_info(st, image, &info, err);
+
+	if (ret < 0)
+		return ret;
+	root = xasprintf("%s/images/%s/rootfs", st->root, image);
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		ret = ctr_errno(err, "open %s", root);
+	else
+		ret = image_config_lines(&info.config, rootfd, lines, err);
+	store_image_info_free(&info);
+	return ret < 0 ? ctr_error_prefix(err, "image %s", image) : 0;
+}

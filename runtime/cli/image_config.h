@@ -24,4 +24,8 @@
 int image_config_lines(const struct store_image_config *cfg, int rootfd, char **lines,
 		       struct ctr_error *err);
 
+/* The same for an image of the store (what its import kept in meta.json;
+ * User names looked up in its root). "" for an image without a config. */
+int image_config_lines_of(struct store *st, const char *image, char **lines, struct ctr_error *err);
+
 #endif

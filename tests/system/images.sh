@@ -325,6 +325,26 @@ test_oci_template_through_create_start_exec()
 	expect_ok destroy "$app"
 }
 
+test_imported_oci_image_runs_its_config_with_create_image()
+{
+	"$CTR" --help | grep -q '^  create ' || skip "ctr create is not in this build"
+	new_store
+	oci_layers
+	jq '.config.Cmd = ["echo \"$GREETING|$(pwd)|$(id -u):$(id -g)\" > /tmp/seen; exec sleep 1000"]' \
+		"$T/config.json" >"$T/c2.json"
+	docker_archive "$T/docker.tar" "$T/c2.json" "$T/l1" "$T/l2"
+	expect_ok image import "$T/docker.tar" app
+	local name
+	name=$(new_name)
+	expect_ok create "$name" --image app
+	expect_ok start "$name"
+	wait_until 10 "$CTR" exec "$name" -- test -s /tmp/seen || fail "init did not write /tmp/seen"
+	expect_ok exec "$name" -- cat /tmp/seen
+	[ "$(cat "$OUT")" = "hello world|/data|1000:50" ] || fail "init saw: $(cat "$OUT")"
+	expect_ok stop "$name" --timeout 2
+	expect_refused "used by container '$name'" image rm app
+}
+
 test_tarball_template_through_create_start_exec()
 {
 	"$CTR" --help | grep -q '^  create ' || skip "ctr create is not in this build"
