@@ -83,8 +83,8 @@ int cli_template_find(const char *name, char **path, struct ctr_error *err)
 			return 0;
 		}
 	}
-	return ctr_error(err, ENOENT, "no template '%s' (ctr template list shows the ones found)",
-			 name);
+	return ctr_error(err, ENOENT,
+			 "unknown template '%s' (ctr template list shows the ones found)", name);
 }
 
 char *cli_template_description(const char *path)

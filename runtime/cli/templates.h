@@ -29,7 +29,7 @@ struct cli_template {
 /* The directories searched, in order (NULL-terminated, malloc'd). */
 char **cli_template_dirs(void);
 
-/* The executable for name: -ENOENT "no template 'x' (ctr template list
+/* The executable for name: -ENOENT "unknown template 'x' (ctr template list
  * shows the ones found)" when no directory has it. */
 int cli_template_find(const char *name, char **path, struct ctr_error *err);
 

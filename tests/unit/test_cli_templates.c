@@ -123,7 +123,7 @@ static void names_with_a_slash_are_paths_and_dot_names_are_refused(void **state)
 	assert_string_equal(found, mine);
 	assert_int_equal(cli_template_find(plain, &found, &err), -ENOENT);
 	assert_int_equal(cli_template_find("plain", &found, &err), -ENOENT);
-	assert_non_null(strstr(err.msg, "no template 'plain'"));
+	assert_non_null(strstr(err.msg, "unknown template 'plain'"));
 	assert_int_equal(cli_template_find("..", &found, &err), -EINVAL);
 	assert_int_equal(cli_template_find("", &found, &err), -EINVAL);
 }
