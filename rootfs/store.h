@@ -139,6 +139,13 @@ enum store_archive_kind {
 int store_unpack_archive(const char *archive, const char *target, enum store_archive_kind kind,
 			 struct store_image_config *cfg, struct ctr_error *err);
 
+/* Progress of store_unpack_archive (and so of store_image_import_archive):
+ * called after each entry written, with the entries and bytes of file data
+ * so far in this unpack (layers of an image add up). Process-wide, like the
+ * rest of the store's state; NULL turns it off. */
+typedef void (*store_progress_fn)(uint64_t entries, uint64_t bytes, void *data);
+void store_set_progress(store_progress_fn fn, void *data);
+
 /* store_unpack_archive into a staging dir, then store_image_create_from_dir.
  * The image config lands in the image's meta.json and in cfg (may be NULL). */
 int store_image_import_archive(struct store *st, const char *name, const char *archive,

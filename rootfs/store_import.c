@@ -26,6 +26,28 @@
 #define OPAQUE_MARKER	".wh..wh..opq"
 #define MERGE_DEPTH_MAX 512
 
+/* ---- progress ---- */
+
+static struct {
+	store_progress_fn fn;
+	void *data;
+	uint64_t entries, bytes;
+} progress;
+
+void store_set_progress(store_progress_fn fn, void *data)
+{
+	progress.fn = fn;
+	progress.data = data;
+}
+
+static void progress_count(uint64_t bytes)
+{
+	progress.entries++;
+	progress.bytes += bytes;
+	if (progress.fn)
+		progress.fn(progress.entries, progress.bytes, progress.data);
+}
+
 /* ---- extracting one tar ---- */
 
 static bool path_is_safe(const char *p)
@@ -85,6 +107,7 @@ static int extract_entry(struct archive *in, struct archive *out, struct archive
 				 archive_error_string(out) ?: archive_error_string(in));
 	if (archive_write_finish_entry(out) < ARCHIVE_WARN)
 		return ctr_error(err, EIO, "entry '%s': %s", name, archive_error_string(out));
+	progress_count(archive_entry_size(e) > 0 ? (uint64_t)archive_entry_size(e) : 0);
 	return 0;
 }
 
@@ -580,6 +603,7 @@ int store_unpack_archive(const char *archive, const char *target, enum store_arc
 	struct stat sb;
 	int ret;
 
+	progress.entries = progress.bytes = 0;
 	if (in < 0 || fstat(in, &sb) < 0)
 		return ctr_errno(err, "open %s", archive);
 	if (rootfd < 0)

@@ -15,7 +15,9 @@
 #include <sys/stat.h>
 
 #include "opts.h"
+#include "image_config.h"
 #include "template.h"
+#include "templates.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -264,8 +266,10 @@ static int make_template_image(struct cli_ctx *c, const struct create_args *a, c
 	rootfs = xasprintf("%s/rootfs", tmp.path);
 	if (mkdir(rootfs, 0755) < 0)
 		ret = ctr_errno(err, "mkdir %s", rootfs);
-	if (ret == 0)
+	if (ret == 0) {
+		cli_template_setenv(c->g->quiet); /* CTR_UNPACK for oci, tarball */
 		ret = template_run(tpl_path, rootfs, a->name, a->tpl_opts, lines, err);
+	}
 	if (ret == 0)
 		ret = build_config(a, image, *lines, &check, err);
 	if (ret == 0)
@@ -328,7 +332,7 @@ static int create_from_template(struct cli_ctx *c, const struct create_args *a,
  * names (the store keeps an empty layer for the container's own files). */
 static int create_plain(struct cli_ctx *c, const struct create_args *a, struct ctr_error *err)
 {
-	_cleanup_free_ char *config = NULL;
+	_cleanup_free_ char *config = NULL, *lines = NULL;
 	struct store_tmp tmp = {0};
 	struct stat sb;
 	int ret;
@@ -337,7 +341,10 @@ static int create_plain(struct cli_ctx *c, const struct create_args *a, struct c
 		return ctr_error(err, ENOENT, "image '%s' does not exist", a->image);
 	if (a->rootfs && (stat(a->rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)))
 		return ctr_error(err, ENOTDIR, "--rootfs %s: not a directory", a->rootfs);
-	ret = build_config(a, a->image, NULL, &config, err);
+	/* An imported OCI image brings what it runs (Entrypoint, Env, ...). */
+	if (a->image && (ret = image_config_lines_of(&c->st, a->image, &lines, err)) < 0)
+		return ret;
+	ret = build_config(a, a->image, lines, &config, err);
 	if (ret == 0)
 		ret = cli_userns_assign(c, a->name, &config, err);
 	if (ret < 0)

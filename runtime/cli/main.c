@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_store.h"
 #include "verbs.h"
 #include "error.h"
 #include "opts.h"
@@ -28,6 +29,10 @@ static const struct verb verbs[] = {
     {"exec", cmd_exec, "run a command in a running container"},
     {"console", cmd_console, "attach to a container's console (detach: Ctrl-a q)"},
     {"wait", cmd_wait, "until a container stopped, or booted (--booted; --timeout S)"},
+    {"clone", cmd_clone, "copy a stopped container, copy-on-write (SRC DST)"},
+    {"image", cmd_image, "images of the store: list, import FILE [NAME], rm NAME"},
+    {"snapshot", cmd_snapshot, "snapshots of a stopped container: [create], list, restore, rm"},
+    {"template", cmd_template, "list the templates create -t can use"},
     {NULL, NULL, NULL},
 };
 

@@ -4,9 +4,8 @@
  * the interface: TEMPLATE ROOTFS NAME [-- OPTIONS], config lines on stdout,
  * errors on stderr).
  *
- * Search order: every directory of $CTR_TEMPLATE_PATH, the installed
- * pkgdatadir/templates, then the source tree's templates/ (an uninstalled
- * build). A name with a '/' is a path to the program itself.
+ * Where templates are found (and the search order) is templates.c's, shared
+ * with `ctr template list`.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,43 +19,13 @@
 
 #include "syscalls.h"
 #include "template.h"
+#include "templates.h"
 #include "util.h"
 
-static char *find_in(const char *dir, const char *name)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-
-	if (access(path, X_OK) == 0)
-		return path;
-	free(path);
-	return NULL;
-}
-
+/* One search for create -t and template list: templates.c. */
 int template_find(const char *name, char **path, struct ctr_error *err)
 {
-	const char *env = getenv("CTR_TEMPLATE_PATH");
-	const char *builtin[] = {CTR_TEMPLATEDIR, CTR_SRCDIR "/templates"};
-
-	if (strchr(name, '/')) {
-		if (access(name, X_OK) < 0)
-			return ctr_errno(err, "template %s", name);
-		*path = xstrdup(name);
-		return 0;
-	}
-	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return ctr_error(err, EINVAL, "invalid template name '%s'", name);
-	if (env) {
-		_cleanup_free_ char *dirs = xstrdup(env);
-		char *save = NULL;
-
-		for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save))
-			if ((*path = find_in(d, name)))
-				return 0;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(builtin); i++)
-		if ((*path = find_in(builtin[i], name)))
-			return 0;
-	return ctr_error(err, ENOENT, "unknown template '%s' (see $CTR_TEMPLATE_PATH)", name);
+	return cli_template_find(name, path, err);
 }
 
 /* The child: stdin from /dev/null, stdout the pipe, stderr ours. */

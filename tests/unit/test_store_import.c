@@ -461,6 +461,46 @@ static void rootfs_kind_keeps_an_image_archive_as_files(void **state)
 	assert_true(image_has(f, "raw", "index.json"));
 }
 
+struct progress_seen {
+	unsigned int calls;
+	uint64_t entries, bytes;
+};
+
+static void record_progress(uint64_t entries, uint64_t bytes, void *data)
+{
+	struct progress_seen *s = data;
+
+	assert_true(entries > s->entries && bytes >= s->bytes);
+	s->calls++;
+	s->entries = entries;
+	s->bytes = bytes;
+}
+
+static void reports_progress_per_entry_and_restarts_per_unpack(void **state)
+{
+	struct store_fixture *f = fx(state);
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_free_ char *tar = xasprintf("%s/rootfs.tar", f->dir);
+	struct progress_seen seen = {0};
+	uint64_t data = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(rootfs_entries); i++)
+		data += rootfs_entries[i].content ? strlen(rootfs_entries[i].content) : 0;
+	write_tar(tar, rootfs_entries, ARRAY_SIZE(rootfs_entries), false);
+	store_set_progress(record_progress, &seen);
+	assert_int_equal(
+	    store_image_import_archive(&f->st, "p1", tar, STORE_ARCHIVE_ROOTFS, NULL, NULL, &err),
+	    0);
+	assert_int_equal(seen.calls, ARRAY_SIZE(rootfs_entries));
+	assert_int_equal(seen.bytes, data);
+	seen = (struct progress_seen){0};
+	assert_int_equal(
+	    store_image_import_archive(&f->st, "p2", tar, STORE_ARCHIVE_ROOTFS, NULL, NULL, &err),
+	    0);
+	store_set_progress(NULL, NULL);
+	assert_int_equal(seen.entries, ARRAY_SIZE(rootfs_entries));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, store_fixture_setup, store_fixture_teardown)
 
 int main(void)
@@ -479,6 +519,7 @@ int main(void)
 	    T(refuses_a_digest_that_names_a_path),
 	    T(refuses_whiteouts_of_dot_and_dotdot),
 	    T(rootfs_kind_keeps_an_image_archive_as_files),
+	    T(reports_progress_per_entry_and_restarts_per_unpack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
