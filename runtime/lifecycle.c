@@ -314,6 +314,7 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 			.seccomp_cache = cache, .state_dirfd = dirfd,
 			.cb = {.runtime_hooks = cb_runtime_hooks, .hook_state = cb_hook_state,
 			       .ready = cb_ready, .data = &ctx},
+			.netns_setup = o->netns_setup, .netns_data = o->netns_data,
 		};
 		ret = launcher_start(&lo, res, err);
 	}

@@ -45,6 +45,10 @@ struct create_opts {
 	unsigned int preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;
+	/* Runs in the parent once the init is cloned, before it is released,
+	 * e.g. `ctr` configuring the new network namespace of pid. NULL: none. */
+	int (*netns_setup)(void *data, pid_t pid, struct ctr_error *err);
+	void *netns_data;
 };
 
 int container_create(struct ctr_runtime *rt, const struct create_opts *o, struct ctr_error *err);
