@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -74,13 +75,13 @@ static int run_nft(const char *script, struct ctr_error *err)
 	return 0;
 }
 
-static int enable_forwarding(const char *bridge, struct ctr_error *err)
+/* Per interface, not the host-wide ip_forward: IPv4 forwards what arrives
+ * on an interface whose forwarding is on. */
+static int set_forwarding(const char *bridge, bool on, struct ctr_error *err)
 {
 	_cleanup_free_ char *knob = xasprintf("/proc/sys/net/ipv4/conf/%s/forwarding", bridge);
 
-	/* Per interface, not the host-wide ip_forward: IPv4 forwards what
-	 * arrives on an interface whose forwarding is on. */
-	return write_file_at(AT_FDCWD, knob, "1", 1, err);
+	return write_file_at(AT_FDCWD, knob, on ? "1" : "0", 1, err);
 }
 
 int nat_install(const char *bridge, struct in_addr net, unsigned int prefix, struct ctr_error *err)
@@ -106,7 +107,7 @@ int nat_install(const char *bridge, struct in_addr net, unsigned int prefix, str
 			   table, table, table, subnet, prefix, subnet, prefix);
 	ret = run_nft(script, err);
 	if (ret == 0)
-		ret = enable_forwarding(bridge, err);
+		ret = set_forwarding(bridge, true, err);
 	return ret < 0 ? ctr_error_prefix(err, "NAT for bridge %s", bridge) : 0;
 }
 
@@ -118,6 +119,10 @@ int nat_remove(const char *bridge, struct ctr_error *err)
 	nat_table_name(bridge, table, sizeof(table));
 	/* Declare-then-delete: no error when it was never there. */
 	script = xasprintf("table ip %s\ndelete table ip %s\n", table, table);
-	return run_nft(script, err) < 0 ? ctr_error_prefix(err, "remove NAT of bridge %s", bridge)
-					: 0;
+	if (run_nft(script, err) < 0)
+		return ctr_error_prefix(err, "remove NAT of bridge %s", bridge);
+	/* A bridge already gone took its setting with it. */
+	if (set_forwarding(bridge, false, err) == -ENOENT)
+		ctr_error_clear(err);
+	return ctr_error_isset(err) ? -err->code : 0;
 }

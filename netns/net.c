@@ -83,7 +83,7 @@ static bool in_subnet(struct in_addr a, const struct ipam_pool *pool)
 /* Under the bridge's lock: the bridge, the lease, NAT. */
 static int lease_on_bridge(struct nl_sock *sk, const char *store_root, const char *name,
 			   const struct native_net *n, const struct ipam_pool *pool,
-			   struct in_addr *addr, struct ctr_error *err)
+			   struct in_addr *addr, int *bridge_index, struct ctr_error *err)
 {
 	struct stale_ctx stale = {store_root, name};
 	struct ipam_file f;
@@ -95,6 +95,7 @@ static int lease_on_bridge(struct nl_sock *sk, const char *store_root, const cha
 		ret = bridge_ensure(sk, n->link ? n->link : NATIVE_DEFAULT_BRIDGE, pool->bridge,
 				    pool->prefix, err);
 	if (ret >= 0) {
+		*bridge_index = ret;
 		had_nat = ipam_wants_nat(&f.table);
 		ipam_drop_if(&f.table, container_gone, &stale);
 		ret = ipam_assign(&f.table, pool, name, n->index, n->has_ipv4 ? &n->ipv4 : NULL,
@@ -123,7 +124,7 @@ static int plan_veth(struct nl_sock *sk, const char *store_root, const char *nam
 	pool_of(n, &pool);
 	snprintf(i->link, sizeof(i->link), "%s", n->link ? n->link : NATIVE_DEFAULT_BRIDGE);
 	net_host_veth_name(store_root, name, n->index, i->host_name);
-	ret = lease_on_bridge(sk, store_root, name, n, &pool, &a, err);
+	ret = lease_on_bridge(sk, store_root, name, n, &pool, &a, &i->link_index, err);
 	if (ret < 0)
 		return ret;
 	i->has_ipv4 = true;

@@ -49,6 +49,7 @@ struct net_iface {
 	char name[IFNAMSIZ];	  /* inside the container */
 	char host_name[IFNAMSIZ]; /* veth: the host end */
 	char link[IFNAMSIZ];	  /* veth: bridge; macvlan: host device */
+	int link_index;		  /* veth: the bridge's ifindex, known since prepare */
 	uint8_t hwaddr[6];
 	unsigned int mtu; /* 0: the kernel's */
 	bool has_ipv4, has_ipv4_gateway, has_ipv6, has_ipv6_gateway;
@@ -75,9 +76,10 @@ void net_plan_free(struct net_plan *p);
 int net_configure(void *data, pid_t pid, struct ctr_error *err);
 
 /* /etc/resolv.conf (net.dns) and /etc/hosts (net.hosts) written into dir
- * (e.g. the container's directory in the store) and bound read-only over
- * the container's files (mounts appended to spec). hostname: the
- * container's. Nothing when the config asks for neither. */
+ * and bound read-only over the container's files (mounts appended to
+ * spec). The bind is made by the container's init: with a user namespace
+ * dir must be searchable by the container's root (0711 up the path).
+ * hostname: the container's. Nothing when the config asks for neither. */
 int net_write_files(const struct net_plan *p, const struct native_config *c, const char *hostname,
 		    const char *dir, struct spec *spec, struct ctr_error *err);
 

@@ -43,20 +43,15 @@ static int add_veth(struct nl_sock *host, const struct net_iface *i, int nsfd,
 		    struct ctr_error *err)
 {
 	struct rtnl_link *l = rtnl_link_veth_alloc(), *peer;
-	int bridge, ret;
+	int ret;
 
 	if (!l)
 		abort();
-	bridge = nlx_ifindex(host, i->link, err);
-	if (bridge < 0) {
-		rtnl_link_veth_release(l);
-		return bridge;
-	}
 	peer = rtnl_link_veth_get_peer(l);
 	describe_inside(peer, i, nsfd);
 	rtnl_link_put(peer); /* get_peer took a reference; l keeps its own */
 	rtnl_link_set_name(l, i->host_name);
-	rtnl_link_set_master(l, bridge);
+	rtnl_link_set_master(l, i->link_index);
 	if (i->mtu)
 		rtnl_link_set_mtu(l, i->mtu);
 	rtnl_link_set_flags(l, IFF_UP);

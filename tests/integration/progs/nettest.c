@@ -12,12 +12,14 @@
  *   nettest release STORE NAME         net_release (what destroy calls)
  *   nettest prune STORE                net_prune
  *
- * Errors go to stderr as "nettest: MESSAGE", exit 1.
+ * Errors go to stderr as "nettest: MESSAGE", exit 1. With NETTEST_TIMING
+ * set, run prints how long net_prepare and the netns hook took (µs).
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "config_native.h"
 #include "lifecycle.h"
@@ -46,8 +48,28 @@ static int load_spec(const char *store, const char *name, const char *config, co
 		ret = config_native_parse(text, len, origin, c, err);
 	if (ret == 0)
 		ret = config_native_to_spec(*c, &d, spec, err);
-	if (ret == 0 && mkdir_p(dir, 0700) < 0)
+	if (ret == 0 && mkdir_p(dir, 0711) < 0)
 		ret = ctr_errno(err, "create %s", dir);
+	return ret;
+}
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static long long hook_us;
+
+/* net_configure, timed. */
+static int timed_configure(void *data, pid_t pid, struct ctr_error *err)
+{
+	long long t0 = now_us();
+	int ret = net_configure(data, pid, err);
+
+	hook_us = now_us() - t0;
 	return ret;
 }
 
@@ -62,19 +84,29 @@ static int run(char **argv, int *exit_code, struct ctr_error *err)
 	struct ctr_runtime rt = {.cgroups_disabled = true};
 	int ret;
 
+	bool timing = getenv("NETTEST_TIMING") != NULL;
+	long long t0;
+
 	ret = load_spec(store, name, argv[3], argv[4], &c, &spec, err);
+	t0 = now_us();
 	if (ret == 0)
 		ret = net_prepare(store, name, c, &plan, err);
+	if (timing)
+		fprintf(stderr, "net_prepare %lld us\n", now_us() - t0);
 	if (ret == 0)
 		ret = net_write_files(plan, c, c->hostname ? c->hostname : name, dir, spec, err);
 	if (ret == 0)
 		ret = state_store_open(run_root, true, &rt.store, err);
 	if (ret == 0) {
 		struct create_opts o = {
-		    .id = name, .spec = spec, .netns_setup = net_configure, .netns_data = plan};
+		    .id = name, .spec = spec, .netns_setup = timed_configure, .netns_data = plan};
 
 		spec->process.terminal = false;
+		t0 = now_us();
 		ret = container_run(&rt, &o, detach, exit_code, err);
+		if (timing)
+			fprintf(stderr, "netns hook %lld us, run %lld us\n", hook_us,
+				now_us() - t0);
 		state_store_close(&rt.store);
 	}
 	net_plan_free(plan);
@@ -83,7 +115,7 @@ static int run(char **argv, int *exit_code, struct ctr_error *err)
 	return ret;
 }
 
-static int delete (char **argv, struct ctr_error *err)
+static int delete_container(char **argv, struct ctr_error *err)
 {
 	struct ctr_runtime rt = {.cgroups_disabled = true};
 	int ret = state_store_open(argv[0], false, &rt.store, err);
@@ -103,7 +135,7 @@ int main(int argc, char **argv)
 	if (argc >= 7 && strcmp(argv[1], "run") == 0)
 		ret = run(argv + 2, &exit_code, &err);
 	else if (argc == 4 && strcmp(argv[1], "delete") == 0)
-		ret = delete (argv + 2, &err);
+		ret = delete_container(argv + 2, &err);
 	else if (argc == 4 && strcmp(argv[1], "release") == 0)
 		ret = net_release(argv[2], argv[3], &err);
 	else if (argc == 3 && strcmp(argv[1], "prune") == 0)
