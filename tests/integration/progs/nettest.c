@@ -11,6 +11,7 @@
  *   nettest delete RUNROOT NAME        kill and delete the runtime state
  *   nettest release STORE NAME         net_release (what destroy calls)
  *   nettest prune STORE                net_prune
+ *   nettest vethname STORE NAME N      the host end's name of net.N
  *
  * Errors go to stderr as "nettest: MESSAGE", exit 1. With NETTEST_TIMING
  * set, run prints how long net_prepare and the netns hook took (µs).
@@ -140,10 +141,16 @@ int main(int argc, char **argv)
 		ret = net_release(argv[2], argv[3], &err);
 	else if (argc == 3 && strcmp(argv[1], "prune") == 0)
 		ret = net_prune(argv[2], &err);
-	else {
+	else if (argc == 5 && strcmp(argv[1], "vethname") == 0) {
+		char name[IFNAMSIZ];
+
+		net_host_veth_name(argv[2], argv[3], (unsigned int)atoi(argv[4]), name);
+		puts(name);
+		ret = 0;
+	} else {
 		fprintf(stderr, "usage: nettest run STORE RUNROOT NAME CONFIG ROOTFS [detach]\n"
 				"       nettest delete RUNROOT NAME | release STORE NAME | "
-				"prune STORE\n");
+				"prune STORE | vethname STORE NAME N\n");
 		return 2;
 	}
 	if (ret < 0) {
