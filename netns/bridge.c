@@ -86,13 +86,13 @@ static int bridge_index_up(struct nl_sock *sk, const char *name, struct ctr_erro
 }
 
 int bridge_ensure(struct nl_sock *sk, const char *bridge, struct in_addr ipv4, unsigned int prefix,
-		  struct ctr_error *err)
+		  int known, struct ctr_error *err)
 {
 	struct in6_addr ula;
 	int index, ret;
 
 	index = bridge_index_up(sk, bridge, err);
-	if (index < 0)
+	if (index < 0 || index == known)
 		return index;
 	bridge_ula(bridge, &ula);
 	ula.s6_addr[15] = 1;

@@ -21,6 +21,7 @@ void ipam_table_free(struct ipam_table *t)
 	free(t->v);
 	t->v = NULL;
 	t->n = 0;
+	t->bridge_index = 0;
 }
 
 static struct ipam_lease *add_lease(struct ipam_table *t)
@@ -63,6 +64,8 @@ int ipam_parse(const char *text, struct ipam_table *t, struct ctr_error *err)
 	/* strtok_r skips empty lines, so line numbers count what it sees. */
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		lineno++;
+		if (sscanf(line, "#bridge %d", &t->bridge_index) == 1)
+			continue;
 		if (line[0] == '#')
 			continue;
 		if (parse_line(line, lineno, t, err) < 0) {
@@ -82,6 +85,8 @@ char *ipam_format(const struct ipam_table *t)
 	if (!out)
 		abort();
 	fputs(LEASES_HEADER, out);
+	if (t->bridge_index > 0)
+		fprintf(out, "#bridge %d\n", t->bridge_index);
 	for (size_t i = 0; i < t->n; i++) {
 		char a[INET_ADDRSTRLEN];
 
@@ -249,7 +254,6 @@ int ipam_open(const char *store_root, const char *bridge, struct ipam_file *f,
 {
 	_cleanup_free_ char *dir = xasprintf("%s/net", store_root);
 	_cleanup_free_ char *lock = xasprintf("%s.lock", bridge);
-	_cleanup_free_ char *text = NULL;
 	int ret;
 
 	memset(f, 0, sizeof(*f));
@@ -267,14 +271,14 @@ int ipam_open(const char *store_root, const char *bridge, struct ipam_file *f,
 	if (ret < 0)
 		return ctr_errno(err, "lock %s/%s", dir, lock);
 	f->leases = xasprintf("%s.leases", bridge);
-	ret = read_file_at(f->dirfd, f->leases, &text, NULL, err);
+	ret = read_file_at(f->dirfd, f->leases, &f->text, NULL, err);
 	if (ret == -ENOENT) {
 		ctr_error_clear(err);
 		return 0;
 	}
 	if (ret < 0)
 		return ret;
-	ret = ipam_parse(text, &f->table, err);
+	ret = ipam_parse(f->text, &f->table, err);
 	return ret < 0 ? ctr_error_prefix(err, "%s/%s", dir, f->leases) : 0;
 }
 
@@ -282,6 +286,8 @@ int ipam_commit(struct ipam_file *f, struct ctr_error *err)
 {
 	_cleanup_free_ char *text = ipam_format(&f->table);
 
+	if (f->text && strcmp(text, f->text) == 0)
+		return 0;
 	return write_file_atomic_at(f->dirfd, f->leases, text, strlen(text), 0600, err);
 }
 
@@ -289,7 +295,8 @@ void ipam_close(struct ipam_file *f)
 {
 	ipam_table_free(&f->table);
 	free(f->leases);
-	f->leases = NULL;
+	free(f->text);
+	f->leases = f->text = NULL;
 	if (f->lockfd >= 0)
 		close(steal_fd(f->lockfd)); /* closing releases the lock */
 	if (f->dirfd >= 0)

@@ -5,6 +5,9 @@
  *
  *   ADDRESS CONTAINER N auto|static [nat]
  *
+ * and a line "#bridge IFINDEX" naming the bridge ctr gave its addresses
+ * to (a bridge made again has another ifindex, and gets them again).
+ *
  * and change only under flock(STORE/net/BRIDGE.lock), by rename, so a
  * runtime killed mid-write leaves the old file. The pure half (parse,
  * format, assign) needs no file and is what the unit tests exercise.
@@ -29,6 +32,7 @@ struct ipam_lease {
 struct ipam_table {
 	struct ipam_lease *v;
 	size_t n;
+	int bridge_index; /* 0: not known to be set up */
 };
 
 /* The bridge's own address and subnet: the pool is every host address of
@@ -63,6 +67,7 @@ struct ipam_file {
 	int lockfd;
 	int dirfd;    /* STORE/net */
 	char *leases; /* "BRIDGE.leases" */
+	char *text;   /* as read: an unchanged table is not written back */
 	struct ipam_table table;
 };
 
@@ -70,7 +75,7 @@ struct ipam_file {
  * (none yet is an empty table). */
 int ipam_open(const char *store_root, const char *bridge, struct ipam_file *f,
 	      struct ctr_error *err);
-/* Write the table back (by rename). */
+/* Write the table back (by rename) if it changed. */
 int ipam_commit(struct ipam_file *f, struct ctr_error *err);
 /* Unlock and free. */
 void ipam_close(struct ipam_file *f);

@@ -93,9 +93,9 @@ static int lease_on_bridge(struct nl_sock *sk, const char *store_root, const cha
 	ret = ipam_open(store_root, n->link ? n->link : NATIVE_DEFAULT_BRIDGE, &f, err);
 	if (ret == 0)
 		ret = bridge_ensure(sk, n->link ? n->link : NATIVE_DEFAULT_BRIDGE, pool->bridge,
-				    pool->prefix, err);
+				    pool->prefix, f.table.bridge_index, err);
 	if (ret >= 0) {
-		*bridge_index = ret;
+		*bridge_index = f.table.bridge_index = ret;
 		had_nat = ipam_wants_nat(&f.table);
 		ipam_drop_if(&f.table, container_gone, &stale);
 		ret = ipam_assign(&f.table, pool, name, n->index, n->has_ipv4 ? &n->ipv4 : NULL,

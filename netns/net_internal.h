@@ -19,9 +19,11 @@ uint64_t net_hash(const char *a, const char *b, unsigned int n);
 void bridge_ula(const char *bridge, struct in6_addr *prefix);
 
 /* The bridge exists, is up and has ipv4/prefix and its ULA ::1/64; returns
- * its ifindex. Call with the bridge's lease lock held (parallel starts). */
+ * its ifindex. known: the ifindex the addresses were given to before (the
+ * lease file keeps it), 0 if none: the same bridge is not asked again.
+ * Call with the bridge's lease lock held (parallel starts). */
 int bridge_ensure(struct nl_sock *sk, const char *bridge, struct in_addr ipv4, unsigned int prefix,
-		  struct ctr_error *err);
+		  int known, struct ctr_error *err);
 
 /* Masquerade what leaves the subnet from the bridge: nft table
  * "ip ctr_BRIDGE" (BRIDGE's characters outside [A-Za-z0-9_] become '_'),

@@ -63,6 +63,7 @@ conf()
 }
 
 # nt ARGS...: run nettest; results in RC/OUT/ERR like rt.
+# shellcheck disable=SC2034 # RC/OUT/ERR are what lib.sh's expect_* read
 nt()
 {
 	local n
@@ -71,7 +72,6 @@ nt()
 	ERR=$T/nt$n.err
 	LAST_CMD="nettest $*"
 	echo "$LAST_CMD" >>"$T/commands"
-	# shellcheck disable=SC2034 # RC/OUT/ERR are what lib.sh's expect_* read
 	RC=0
 	timeout --foreground -k 5 "$RT_TIMEOUT" "$NETTEST" "$@" </dev/null >"$OUT" 2>"$ERR" || RC=$?
 	return 0

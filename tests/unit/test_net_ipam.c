@@ -166,11 +166,14 @@ static void leases_format_and_parse_back(void **state)
 
 	assign_ok(&t, &p, "web", 0, NULL);
 	assert_int_equal(ipam_assign(&t, &p, "db", 2, &want, true, &got, &err), 0);
+	t.bridge_index = 7;
 	text = ipam_format(&t);
+	assert_non_null(strstr(text, "#bridge 7\n"));
 	assert_non_null(strstr(text, "10.0.3.2 web 0 auto\n"));
 	assert_non_null(strstr(text, "10.0.3.50 db 2 static nat\n"));
 	assert_int_equal(ipam_parse(text, &back, &err), 0);
 	assert_int_equal(back.n, 2);
+	assert_int_equal(back.bridge_index, 7);
 	assert_true(back.v[1].is_static && back.v[1].nat && back.v[1].index == 2);
 	assert_true(ipam_wants_nat(&back));
 	ipam_drop_name(&back, "db");
