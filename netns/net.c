@@ -285,3 +285,51 @@ int net_prune(const char *store_root, struct ctr_error *err)
 {
 	return each_bridge(store_root, prune_one, (void *)store_root, err);
 }
+
+struct lease_list {
+	struct net_lease *v;
+	size_t n;
+};
+
+static int list_one(struct ipam_file *f, const char *bridge, void *data, struct ctr_error *err)
+{
+	struct lease_list *l = data;
+
+	for (size_t i = 0; i < f->table.n; i++) {
+		const struct ipam_lease *src = &f->table.v[i];
+		struct net_lease *dst;
+
+		l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+		dst = &l->v[l->n++];
+		memset(dst, 0, sizeof(*dst));
+		snprintf(dst->bridge, sizeof(dst->bridge), "%s", bridge);
+		inet_ntop(AF_INET, &src->addr, dst->address, sizeof(dst->address));
+		dst->container = xstrdup(src->name);
+		dst->index = src->index;
+		dst->is_static = src->is_static;
+		dst->nat = src->nat;
+	}
+	return 0;
+}
+
+int net_list_leases(const char *store_root, struct net_lease **out, size_t *n,
+		    struct ctr_error *err)
+{
+	struct lease_list l = {NULL, 0};
+	int ret = each_bridge(store_root, list_one, &l, err);
+
+	if (ret < 0) {
+		net_leases_free(l.v, l.n);
+		return ret;
+	}
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}
+
+void net_leases_free(struct net_lease *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].container);
+	free(v);
+}

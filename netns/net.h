@@ -30,6 +30,7 @@
 #ifndef CTR_NETNS_NET_H
 #define CTR_NETNS_NET_H
 
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -93,6 +94,18 @@ int net_release(const char *store_root, const char *name, struct ctr_error *err)
  * for any more is removed. (A host veth end left over is removed by the
  * container's next start, which owns its name.) */
 int net_prune(const char *store_root, struct ctr_error *err);
+
+/* Every lease of the store, for `ctr net leases`. */
+struct net_lease {
+	char bridge[IFNAMSIZ];
+	char address[INET_ADDRSTRLEN];
+	char *container;
+	unsigned int index;
+	bool is_static, nat;
+};
+int net_list_leases(const char *store_root, struct net_lease **out, size_t *n,
+		    struct ctr_error *err);
+void net_leases_free(struct net_lease *v, size_t n);
 
 /* Exposed for tests: the stable names of interface index of container
  * name in store_root. */

@@ -16,6 +16,7 @@
 /* The system-container verbs (create, start, stop, exec, console, list,
  * ...) register here as they land. */
 static const struct verb verbs[] = {
+	{"net", cli_net, "leases: list leased addresses; prune: free what destroyed containers left"},
 	{NULL, NULL, NULL},
 };
 
