@@ -245,6 +245,11 @@ static int prepare_root(const struct spec *spec, struct ctr_error *err)
 		if (r < 0)
 			return r;
 	}
+	/* The overlay exists only in this mount namespace: it goes away with
+	 * the container, whoever dies first. */
+	if (spec->root_overlay &&
+	    mount("overlay", spec->root_path, "overlay", 0, spec->root_overlay) < 0)
+		return ctr_errno(err, "mount overlay root at %s", spec->root_path);
 	if (mount(spec->root_path, spec->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return ctr_errno(err, "bind rootfs %s onto itself", spec->root_path);
 	return 0;

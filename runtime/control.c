@@ -105,7 +105,7 @@ int container_delete(struct ctr_runtime *rt, const char *id, bool force, struct 
 	}
 	ret = st == STATUS_STOPPED ? 0 : stop_all(&cs, cg, err);
 	if (ret == 0 && st != STATUS_CREATING)
-		lc_run_hooks_warn(dirfd, &cs, SPEC_HOOK_POSTSTOP, STATUS_STOPPED);
+		lc_run_hooks_warn(rt, dirfd, &cs, SPEC_HOOK_POSTSTOP, STATUS_STOPPED);
 	if (ret == 0 && cg)
 		ret = cg_destroy(cg, err);
 	if (cg)

@@ -221,7 +221,7 @@ int container_config(struct ctr_runtime *rt, const char *id, struct spec **spec,
 	ret = lc_open_locked(rt, id, false, &cs, &dirfd, err);
 	if (ret < 0)
 		return ret;
-	return lc_load_config(dirfd, cs.bundle, spec, err);
+	return lc_load_config(rt, dirfd, &cs, spec, err);
 }
 
 static int check_execable(struct ctr_runtime *rt, int dirfd, const struct container_state *cs,
@@ -256,7 +256,7 @@ int container_exec(struct ctr_runtime *rt, const struct exec_opts *o, int *exit_
 	if (ret < 0)
 		return ret;
 	if ((ret = check_execable(rt, dirfd, &cs, err)) < 0 ||
-	    (ret = lc_load_config(dirfd, cs.bundle, &spec, err)) < 0)
+	    (ret = lc_load_config(rt, dirfd, &cs, &spec, err)) < 0)
 		return ret;
 	init_pidfd = lc_open_init_pidfd(&cs, err);
 	if (init_pidfd < 0) {

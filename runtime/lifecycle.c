@@ -344,14 +344,14 @@ int container_create(struct ctr_runtime *rt, const struct create_opts *o, struct
 
 /* poststart and poststop hooks: failures are warnings (the container is
  * running, or already gone). */
-void lc_run_hooks_warn(int dirfd, const struct container_state *cs, enum spec_hook_kind kind,
-		       enum container_status st)
+void lc_run_hooks_warn(struct ctr_runtime *rt, int dirfd, const struct container_state *cs,
+		       enum spec_hook_kind kind, enum container_status st)
 {
 	struct ctr_error err = CTR_ERROR_INIT;
 	_cleanup_free_ char *json = NULL;
 	struct spec *spec = NULL;
 
-	if (!cs->bundle || lc_load_config(dirfd, cs->bundle, &spec, &err) < 0) {
+	if (!cs->bundle || lc_load_config(rt, dirfd, cs, &spec, &err) < 0) {
 		ctr_warn("%s hooks: %s", hooks_kind_name(kind), err.msg);
 		return;
 	}
@@ -384,6 +384,6 @@ int container_start(struct ctr_runtime *rt, const char *id, struct ctr_error *er
 	if (write(fifo, "0", 1) != 1)
 		return ctr_errno(err, "write exec fifo");
 	unlinkat(dirfd, EXEC_FIFO, 0);
-	lc_run_hooks_warn(dirfd, &cs, SPEC_HOOK_POSTSTART, STATUS_RUNNING);
+	lc_run_hooks_warn(rt, dirfd, &cs, SPEC_HOOK_POSTSTART, STATUS_RUNNING);
 	return 0;
 }

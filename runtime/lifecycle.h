@@ -19,10 +19,21 @@
 #include "spec.h"
 #include "state.h"
 
+struct ctr_runtime;
+
+/* Turns the config text a container was created with (create_opts'
+ * config_json, kept in its state directory) back into its spec, for exec
+ * and hooks. NULL: the text is config.json. ctr keeps its native config. */
+typedef int (*container_config_parser)(struct ctr_runtime *rt, const char *id, const char *text,
+				       size_t len, const char *bundle, struct spec **spec,
+				       struct ctr_error *err);
+
 struct ctr_runtime {
 	struct state_store store;
 	const char *cgroup_parent; /* default parent of container cgroups, e.g. "/ctr-oci" */
 	bool cgroups_disabled;     /* --cgroup-manager disabled */
+	container_config_parser parse_config;
+	void *parse_data; /* for parse_config */
 };
 
 enum container_status {
@@ -59,6 +70,13 @@ int container_start(struct ctr_runtime *rt, const char *id, struct ctr_error *er
  * *exit_code gets its exit status (128 + signal when killed). */
 int container_run(struct ctr_runtime *rt, const struct create_opts *o, bool detach,
 		  int *exit_code, struct ctr_error *err);
+
+/* run for a supervisor that stays the init's parent (ctr's monitor):
+ * create and start at once, hand back the init's pidfd and, when the spec
+ * asks for a terminal and no console socket is given, the pty master (else
+ * -1). Both owned by the caller, who waits and then deletes. */
+int container_launch(struct ctr_runtime *rt, const struct create_opts *o, int *pidfd,
+		     int *pty_master, struct ctr_error *err);
 
 int container_kill(struct ctr_runtime *rt, const char *id, int sig, bool all,
 		   struct ctr_error *err);

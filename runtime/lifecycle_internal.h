@@ -35,12 +35,13 @@ static inline bool lc_is_live(enum container_status st)
 char *lc_state_json(const struct container_state *cs, enum container_status st);
 int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err);
 /* The config the container was created from (kept in its state dir). */
-int lc_load_config(int dirfd, const char *bundle, struct spec **spec, struct ctr_error *err);
+int lc_load_config(struct ctr_runtime *rt, int dirfd, const struct container_state *cs,
+		   struct spec **spec, struct ctr_error *err);
 int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_mode mode,
 	      struct launch_result *res, struct ctr_error *err);
 /* Run poststart/poststop hooks from the container's kept config; a failure
  * is logged as a warning. */
-void lc_run_hooks_warn(int dirfd, const struct container_state *cs, enum spec_hook_kind kind,
+void lc_run_hooks_warn(struct ctr_runtime *rt, int dirfd, const struct container_state *cs, enum spec_hook_kind kind,
 		       enum container_status st);
 /* Wait for a process via its pidfd, forwarding the usual signals to it;
  * returns its exit code (128 + signal when killed). */

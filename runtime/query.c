@@ -5,7 +5,8 @@
 #include "lifecycle_internal.h"
 #include "spec_oci.h"
 
-int lc_load_config(int dirfd, const char *bundle, struct spec **spec, struct ctr_error *err)
+int lc_load_config(struct ctr_runtime *rt, int dirfd, const struct container_state *cs,
+		   struct spec **spec, struct ctr_error *err)
 {
 	_cleanup_free_ char *json = NULL;
 	size_t len;
@@ -14,7 +15,9 @@ int lc_load_config(int dirfd, const char *bundle, struct spec **spec, struct ctr
 	ret = read_file_at(dirfd, CONFIG_COPY, &json, &len, err);
 	if (ret < 0)
 		return ret;
-	return spec_oci_parse(json, len, CONFIG_COPY, bundle, spec, err);
+	if (rt->parse_config)
+		return rt->parse_config(rt, cs->id, json, len, cs->bundle, spec, err);
+	return spec_oci_parse(json, len, CONFIG_COPY, cs->bundle, spec, err);
 }
 
 int container_info_get(struct ctr_runtime *rt, const char *id, struct container_info *info,

@@ -128,6 +128,31 @@ int lc_wait_forwarding(pid_t pid, int pidfd, int pty_master, struct ctr_error *e
 	return exit_code_of(&info);
 }
 
+int container_launch(struct ctr_runtime *rt, const struct create_opts *o, int *pidfd,
+		     int *pty_master, struct ctr_error *err)
+{
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	struct launch_result res;
+	int ret;
+
+	ret = lc_create(rt, o, LAUNCH_RUN, &res, err);
+	if (ret < 0)
+		return ret;
+	/* Only a spec with poststart hooks pays for reading the state back. */
+	if (o->spec->hooks[SPEC_HOOK_POSTSTART].n) {
+		_cleanup_close_ int dirfd = -1;
+		struct container_state cs = {0};
+
+		if (state_open(&rt->store, o->id, &dirfd, &ignored) == 0 &&
+		    state_load(dirfd, &cs, &ignored) == 0)
+			lc_run_hooks_warn(rt, dirfd, &cs, SPEC_HOOK_POSTSTART, STATUS_RUNNING);
+		container_state_free(&cs);
+	}
+	*pidfd = res.pidfd;
+	*pty_master = res.pty_master;
+	return 0;
+}
+
 int container_run(struct ctr_runtime *rt, const struct create_opts *o, bool detach,
 		  int *exit_code, struct ctr_error *err)
 {
@@ -146,7 +171,7 @@ int container_run(struct ctr_runtime *rt, const struct create_opts *o, bool deta
 	if (state_open(&rt->store, o->id, &dirfd, &ignored) == 0) {
 		struct container_state cs = {0};
 		if (state_load(dirfd, &cs, &ignored) == 0)
-			lc_run_hooks_warn(dirfd, &cs, SPEC_HOOK_POSTSTART, STATUS_RUNNING);
+			lc_run_hooks_warn(rt, dirfd, &cs, SPEC_HOOK_POSTSTART, STATUS_RUNNING);
 		container_state_free(&cs);
 	}
 	if (detach) {

@@ -140,6 +140,7 @@ void spec_free(struct spec *spec)
 		return;
 	free(spec->oci_version);
 	free(spec->root_path);
+	free(spec->root_overlay);
 	free(spec->hostname);
 	free(spec->domainname);
 	mounts_free(spec->mounts, spec->n_mounts);

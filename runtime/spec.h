@@ -279,6 +279,10 @@ struct spec_linux {
 struct spec {
 	char *oci_version;
 	char *root_path;     /* absolute (the reader resolves it against the bundle) */
+	/* Not from config.json: overlayfs options ("lowerdir=...,upperdir=...")
+	 * that rootfs_prepare mounts at root_path first, inside the container's
+	 * mount namespace (ctr's store). NULL: root_path is the root as is. */
+	char *root_overlay;
 	bool root_readonly;
 	char *hostname;      /* NULL if unset */
 	char *domainname;    /* NULL if unset */

@@ -29,8 +29,8 @@ enum exit_code {
 	EXIT_TIMEOUT = 3, /* wait/stop gave up at --timeout */
 };
 
-#define CLI_RUNTIME_ROOT   "/run/ctr"
-#define CLI_CGROUP_PARENT  "/ctr"
+#define CLI_RUNTIME_ROOT  "/run/ctr"
+#define CLI_CGROUP_PARENT "/ctr"
 
 enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_JSON };
 

@@ -10,27 +10,38 @@
 #include <string.h>
 
 #include "cli.h"
+#include "verbs.h"
 #include "error.h"
 #include "opts.h"
 
 /* The system-container verbs (create, start, stop, exec, console, list,
  * ...) register here as they land. */
 static const struct verb verbs[] = {
-	{"net", cli_net, "leases: list leased addresses; prune: free what destroyed containers left"},
-	{NULL, NULL, NULL},
+    {"create", cmd_create, "make a container from a template, an image or a directory"},
+    {"start", cmd_start, "boot a container (--foreground, --all-autostart)"},
+    {"stop", cmd_stop, "halt a container, SIGKILL after --timeout"},
+    {"restart", cmd_restart, "stop, then start"},
+    {"destroy", cmd_destroy, "remove a container and its files (--force if running)"},
+    {"list", cmd_list, "containers with state, pid, image"},
+    {"info", cmd_info, "one container: state, resource use, config"},
+    {"update", cmd_update, "change limits.* in the config and the running container"},
+    {"exec", cmd_exec, "run a command in a running container"},
+    {"console", cmd_console, "attach to a container's console (detach: Ctrl-a q)"},
+    {"net", cli_net, "leases: list leased addresses; prune: free what destroyed containers left"},
+    {NULL, NULL, NULL},
 };
 
 enum { G_STORE, G_RUN_ROOT, G_FORMAT, G_QUIET, G_HELP, G_VERSION };
 
 static const struct opt_def global_opts[] = {
-	{"store", 0, true, G_STORE, "persistent store (default " STORE_DEFAULT_ROOT ", or $CTR_ROOT)"},
-	{"run-root", 0, true, G_RUN_ROOT,
-	 "state of running containers (default " CLI_RUNTIME_ROOT ", or $CTR_RUN_ROOT)"},
-	{"format", 0, true, G_FORMAT, "output: table (default) or json"},
-	{"quiet", 'q', false, G_QUIET, "no progress output"},
-	{"help", 'h', false, G_HELP, "show this help"},
-	{"version", 'v', false, G_VERSION, "print the version"},
-	{NULL, 0, false, 0, NULL},
+    {"store", 0, true, G_STORE, "persistent store (default " STORE_DEFAULT_ROOT ", or $CTR_ROOT)"},
+    {"run-root", 0, true, G_RUN_ROOT,
+     "state of running containers (default " CLI_RUNTIME_ROOT ", or $CTR_RUN_ROOT)"},
+    {"format", 0, true, G_FORMAT, "output: table (default) or json"},
+    {"quiet", 'q', false, G_QUIET, "no progress output"},
+    {"help", 'h', false, G_HELP, "show this help"},
+    {"version", 'v', false, G_VERSION, "print the version"},
+    {NULL, 0, false, 0, NULL},
 };
 
 static void usage(FILE *f)
@@ -51,13 +62,25 @@ static int global_option(void *data, int id, const char *value, struct ctr_error
 	struct ctr_globals *g = data;
 
 	switch (id) {
-	case G_STORE: g->store_root = value; break;
-	case G_RUN_ROOT: g->run_root = value; break;
-	case G_FORMAT: return cli_parse_format(value, &g->format, err);
-	case G_QUIET: g->quiet = true; break;
-	case G_HELP: usage(stdout); exit(EXIT_OK);
-	case G_VERSION: printf("ctr version %s\n", PACKAGE_VERSION); exit(EXIT_OK);
-	default: break;
+	case G_STORE:
+		g->store_root = value;
+		break;
+	case G_RUN_ROOT:
+		g->run_root = value;
+		break;
+	case G_FORMAT:
+		return cli_parse_format(value, &g->format, err);
+	case G_QUIET:
+		g->quiet = true;
+		break;
+	case G_HELP:
+		usage(stdout);
+		exit(EXIT_OK);
+	case G_VERSION:
+		printf("ctr version %s\n", PACKAGE_VERSION);
+		exit(EXIT_OK);
+	default:
+		break;
 	}
 	return 0;
 }

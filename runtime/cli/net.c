@@ -5,12 +5,28 @@
  *   ctr net leases   every leased address: bridge, address, container, N
  *   ctr net prune    free the leases of containers that no longer exist
  *                    and remove NAT no container asks for any more
+ *
+ * and the network half of `ctr start` (cli_net_prepare).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "netns/net.h"
+#include "util.h"
+#include "verbs.h"
+
+int cli_net_prepare(struct cli_ctx *c, const char *name, const struct native_config *cfg,
+		    struct spec *spec, struct net_plan **plan, struct ctr_error *err)
+{
+	_cleanup_free_ char *dir = store_container_path(&c->st, name, ".");
+	int ret = net_prepare(c->st.root, name, cfg, plan, err);
+
+	if (ret == 0)
+		ret = net_write_files(*plan, cfg, cfg->hostname ? cfg->hostname : name, dir, spec,
+				      err);
+	return ret;
+}
 
 static int leases(const struct ctr_globals *g, struct ctr_error *err)
 {

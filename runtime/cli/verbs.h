@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * verbs.h - the lifecycle verbs of `ctr` and what they share: a system
+ * container is a store entry (config, overlay upper) plus, while it runs,
+ * a runtime state directory of the same name and a monitor process.
+ *
+ *   store  ROOT/containers/NAME/{config,console.log,...}   (rootfs/store.h)
+ *   state  RUN/NAME/{state.json,config.json,console.sock}  (runtime/state.h)
+ *
+ * The runtime state's config.json holds the native config text the
+ * container was started with; cli_parse_kept_config turns it back into the
+ * spec (exec, hooks). The monitor (monitor.c) is the init's parent: it owns
+ * the console, writes console.log, serves `ctr console` on console.sock
+ * and deletes the runtime state when the init exits.
+ */
+#ifndef CTR_CLI_VERBS_H
+#define CTR_CLI_VERBS_H
+
+#include <stdio.h>
+
+#include "cli.h"
+#include "config_native.h"
+#include "opts.h"
+
+#define CLI_CONSOLE_SOCK "console.sock"
+#define CLI_EXIT_FILE	 "last-exit"
+
+/* Both stores of one `ctr` invocation. */
+struct cli_ctx {
+	struct ctr_globals *g;
+	struct store st;
+	struct ctr_runtime rt;
+	bool st_open, rt_open;
+};
+
+int cli_ctx_open(struct ctr_globals *g, struct cli_ctx *c, bool runtime, struct ctr_error *err);
+void cli_ctx_close(struct cli_ctx *c);
+#define _cleanup_cli_ctx_ __attribute__((cleanup(cli_ctx_close)))
+
+/* The container must exist in the store: "container 'x' does not exist". */
+int cli_check_exists(struct cli_ctx *c, const char *name, struct ctr_error *err);
+
+/* Read and parse containers/NAME/config (text may be NULL). */
+int cli_load_config(struct cli_ctx *c, const char *name, struct native_config **cfg, char **text,
+		    struct ctr_error *err);
+
+/* The spec a container starts with: its config compiled against the store
+ * (an image's overlay becomes spec->root_overlay at its upper dir). */
+int cli_build_spec(struct store *st, const char *name, const struct native_config *cfg,
+		   struct spec **spec, struct ctr_error *err);
+
+static inline bool cli_is_live(enum container_status st)
+{
+	return st == STATUS_CREATED || st == STATUS_RUNNING || st == STATUS_PAUSED;
+}
+
+/* Runtime status of a container: STOPPED when it has no runtime state. */
+enum container_status cli_status(struct cli_ctx *c, const char *name, pid_t *pid);
+
+/* Remove runtime state that no live init backs (a monitor or start killed
+ * mid-way, or an init that exited while nobody watched). */
+int cli_clean_stale(struct cli_ctx *c, const char *name, struct ctr_error *err);
+
+/* Set key = value in config text: replaces the key's line (repeatable keys
+ * such as env get another line), else appends. */
+void cli_config_set(char **text, const char *key, const char *value);
+/* "key=value" -> both halves (malloc'd); -EINVAL otherwise. */
+int cli_split_assignment(const char *s, char **key, char **value, struct ctr_error *err);
+
+/* Wait until the init of name has exited and the runtime state is gone
+ * (cleaning it when the monitor does not), at most timeout_ms (-1: no
+ * limit). 0, or -ETIMEDOUT with err filled. */
+int cli_wait_stopped(struct cli_ctx *c, const char *name, int timeout_ms, struct ctr_error *err);
+
+/* Options anywhere among up to 4 positional arguments, until "--" (argv
+ * from rest on is what follows it; rest == argc without one). */
+struct cli_args {
+	const char *pos[4];
+	size_t n;
+	int rest;
+};
+int cli_parse(const struct opt_def *table, int argc, char **argv, opt_handler handler, void *data,
+	      struct cli_args *out, struct ctr_error *err);
+/* cli_parse for verbs that take exactly one NAME and nothing after "--". */
+int cli_parse_name(const struct opt_def *table, int argc, char **argv, opt_handler handler,
+		   void *data, const char **name, struct ctr_error *err);
+
+/* JSON string output (quotes and escapes). */
+void cli_json_string(FILE *f, const char *s);
+
+/* Start (monitor.c): launch the container under a new monitor process and
+ * return once its init runs. */
+int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *err);
+/* --foreground: the init on this terminal; returns its exit code. */
+int cli_run_foreground(struct cli_ctx *c, const char *name, struct ctr_error *err);
+
+/* The network half of a start (net.c): bridges, leases and NAT made, and
+ * resolv.conf/hosts bound into spec; *plan is the netns hook's data. */
+struct net_plan;
+int cli_net_prepare(struct cli_ctx *c, const char *name, const struct native_config *cfg,
+		    struct spec *spec, struct net_plan **plan, struct ctr_error *err);
+
+int cmd_create(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_start(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_stop(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_restart(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_destroy(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_list(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_info(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_update(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_exec(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_console(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+
+#endif
