@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * nettest - drives netns/ end to end the way `ctr start` will, for the
- * network tests until the ctr verbs exist (root only):
+ * nettest - drives netns/ end to end the way `ctr start` does, without the
+ * store, the image overlay and the monitor: the network rows of
+ * tests/bench/run-bench time it, and tests/system/net.sh asks it for host
+ * veth names (root only):
  *
  *   nettest run STORE RUNROOT NAME CONFIG ROOTFS [detach]
  *       parse CONFIG (a native config file), prepare the network (bridge,
