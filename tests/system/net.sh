@@ -14,6 +14,7 @@ NET_B=$((($$ / 120) % 250))
 SUBNET=10.$NET_A.$NET_B
 BRIDGE_IP=$SUBNET.1
 MV_PARENT=ctrmvT$(($$ % 100000))
+NS=ctrnsT$$
 
 eval "lib_$(declare -f file_cleanup)"
 file_cleanup()
@@ -21,6 +22,7 @@ file_cleanup()
 	lib_file_cleanup
 	ip link del "$BR" 2>/dev/null
 	ip link del "$MV_PARENT" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
 	nft delete table ip "ctr_$BR" 2>/dev/null
 	return 0
 }
@@ -138,10 +140,10 @@ test_a_static_address_is_honoured_and_reserved()
 	expect_err_has "$SUBNET.50 is in use by container $a (net.0)"
 }
 
-test_macvlan_none_and_host_modes()
+test_macvlan_none_host_and_netns_modes()
 {
-	local m z h
-	m=$(new_name) z=$(new_name) h=$(new_name)
+	local m z h j
+	m=$(new_name) z=$(new_name) h=$(new_name) j=$(new_name)
 	ip link add "$MV_PARENT" type veth peer name "${MV_PARENT}p" || fail "cannot make a parent device"
 	ip link set "$MV_PARENT" up
 	make "$m" net.0.type=macvlan "net.0.link=$MV_PARENT" "net.0.ipv4=10.$NET_A.$((NET_B + 1)).7/24" \
@@ -162,6 +164,13 @@ test_macvlan_none_and_host_modes()
 	expect_out "$(readlink /proc/self/ns/net)"
 	ctr destroy --force "$m"; ok
 	ip link del "$MV_PARENT"
+	ip netns add "$NS" || fail "ip netns add $NS"
+	make "$j" net.0.type=netns "net.0.link=$NS"
+	ctr start "$j"; ok
+	ctr exec "$j" -- readlink /proc/1/ns/net; ok
+	expect_out "$(ip netns exec "$NS" readlink /proc/self/ns/net)"
+	ctr destroy --force "$j"; ok
+	ip netns del "$NS"
 }
 
 test_bad_values_are_rejected_with_their_line()
