@@ -258,9 +258,12 @@ int ipam_open(const char *store_root, const char *bridge, struct ipam_file *f,
 
 	memset(f, 0, sizeof(*f));
 	f->lockfd = f->dirfd = -1;
-	if (mkdir_p(dir, 0700) < 0)
-		return ctr_errno(err, "create %s", dir);
 	f->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (f->dirfd < 0 && errno == ENOENT) {
+		if (mkdir_p(dir, 0700) < 0)
+			return ctr_errno(err, "create %s", dir);
+		f->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (f->dirfd < 0)
 		return ctr_errno(err, "open %s", dir);
 	f->lockfd = openat(f->dirfd, lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

@@ -144,7 +144,7 @@ static int plan_veth(struct nl_sock *sk, const char *store_root, const char *nam
 			i->ipv6.s6_addr[12 + b] = (uint8_t)(host >> (24 - 8 * b));
 		i->has_ipv6 = true;
 		i->ipv6_prefix = 64;
-		i->has_ipv6_gateway = !n->has_ipv6_gateway;
+		i->has_ipv6_gateway = true;
 	}
 	return 0;
 }
