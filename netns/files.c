@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * files.c - /etc/resolv.conf and /etc/hosts for a container that asks
- * (net.dns, net.hosts). They are written next to the container's other
- * files on the host and bound read-only over the rootfs's own, the way the
- * rootfs's files stay untouched and an image shared by many containers
- * serves each its own.
+ * (net.dns, net.hosts), written into its root before it starts: the
+ * rootfs directory, or the upper directory of an image container's
+ * overlay (so the image shared by many containers stays untouched). They
+ * are the container's own files afterwards, rewritten at every start.
+ * Not binds from outside: a container with a user namespace mounts as its
+ * mapped root, which cannot reach the store's 0700 directories.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "netns/net.h"
+#include "syscalls.h"
 #include "util.h"
 
 static char *resolv_conf(const struct native_config *c)
@@ -60,50 +63,48 @@ static char *hosts_file(const struct net_plan *p, const char *hostname)
 	return text;
 }
 
-static void bind_over(struct spec *spec, const char *source, const char *destination)
+/* ROOT/etc, resolved inside root (a symlinked /etc stays in the rootfs),
+ * made when the root has none (a fresh overlay upper directory). */
+static int open_etc(const char *root, struct ctr_error *err)
 {
-	struct spec_mount *m;
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd;
 
-	spec->mounts = xrealloc(spec->mounts, (spec->n_mounts + 1) * sizeof(*spec->mounts));
-	m = &spec->mounts[spec->n_mounts++];
-	memset(m, 0, sizeof(*m));
-	m->destination = xstrdup(destination);
-	m->source = xstrdup(source);
-	m->type = xstrdup("bind");
-	m->flags = MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	m->bind = true;
-}
-
-static int write_and_bind(const char *dir, const char *file, const char *text,
-			  const char *destination, struct spec *spec, struct ctr_error *err)
-{
-	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_free_ char *source = xasprintf("%s/%s", dir, file);
-	int ret;
-
-	if (dfd < 0)
-		return ctr_errno(err, "open %s", dir);
-	ret = write_file_atomic_at(dfd, file, text, strlen(text), 0644, err);
-	if (ret < 0)
-		return ret;
-	bind_over(spec, source, destination);
-	return 0;
+	if (rootfd < 0)
+		return ctr_errno(err, "open root %s", root);
+	fd = sys_openat2(rootfd, "etc", &how);
+	if (fd < 0 && errno == ENOENT) {
+		if (mkdirat(rootfd, "etc", 0755) < 0 && errno != EEXIST)
+			return ctr_errno(err, "create %s/etc", root);
+		fd = sys_openat2(rootfd, "etc", &how);
+	}
+	return fd < 0 ? ctr_errno(err, "open %s/etc", root) : fd;
 }
 
 int net_write_files(const struct net_plan *p, const struct native_config *c, const char *hostname,
-		    const char *dir, struct spec *spec, struct ctr_error *err)
+		    const char *root, struct ctr_error *err)
 {
+	_cleanup_close_ int etc = -1;
 	int ret = 0;
 
+	if (!c->dns && !(c->has_hosts && c->hosts))
+		return 0;
+	etc = open_etc(root, err);
+	if (etc < 0)
+		return etc;
+	/* By rename: a symlink there (resolv.conf -> a resolver's stub) is
+	 * replaced, never followed out of the rootfs. */
 	if (c->dns) {
 		_cleanup_free_ char *text = resolv_conf(c);
 
-		ret = write_and_bind(dir, "resolv.conf", text, "/etc/resolv.conf", spec, err);
+		ret = write_file_atomic_at(etc, "resolv.conf", text, strlen(text), 0644, err);
 	}
 	if (ret == 0 && c->has_hosts && c->hosts) {
 		_cleanup_free_ char *text = hosts_file(p, hostname);
 
-		ret = write_and_bind(dir, "hosts", text, "/etc/hosts", spec, err);
+		ret = write_file_atomic_at(etc, "hosts", text, strlen(text), 0644, err);
 	}
 	return ret;
 }

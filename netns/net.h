@@ -76,13 +76,12 @@ void net_plan_free(struct net_plan *p);
  * namespace of pid (which the caller created). */
 int net_configure(void *data, pid_t pid, struct ctr_error *err);
 
-/* /etc/resolv.conf (net.dns) and /etc/hosts (net.hosts) written into dir
- * and bound read-only over the container's files (mounts appended to
- * spec). The bind is made by the container's init: with a user namespace
- * dir must be searchable by the container's root (0711 up the path).
- * hostname: the container's. Nothing when the config asks for neither. */
-int net_write_files(const struct net_plan *p, const struct native_config *c, const char *hostname,
-		    const char *dir, struct spec *spec, struct ctr_error *err);
+/* /etc/resolv.conf (net.dns) and /etc/hosts (net.hosts) written into the
+ * root the container starts from (spec root.path: its rootfs, or its
+ * overlay's upper directory), replacing what is there. hostname: the
+ * container's. Nothing when the config asks for neither. */
+int net_write_files(const struct net_plan *p, const struct native_config *c,
+		    const char *hostname, const char *root, struct ctr_error *err);
 
 /* Destroy: drop every lease of the container; the NAT of a bridge none of
  * whose leases asks for it any more is removed. A container without leases

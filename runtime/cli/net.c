@@ -19,12 +19,11 @@
 int cli_net_prepare(struct cli_ctx *c, const char *name, const struct native_config *cfg,
 		    struct spec *spec, struct net_plan **plan, struct ctr_error *err)
 {
-	_cleanup_free_ char *dir = store_container_path(&c->st, name, ".");
 	int ret = net_prepare(c->st.root, name, cfg, plan, err);
 
 	if (ret == 0)
-		ret = net_write_files(*plan, cfg, cfg->hostname ? cfg->hostname : name, dir, spec,
-				      err);
+		ret = net_write_files(*plan, cfg, cfg->hostname ? cfg->hostname : name,
+				      spec->root_path, err);
 	return ret;
 }
 

@@ -95,7 +95,8 @@ int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *e
 int cli_run_foreground(struct cli_ctx *c, const char *name, struct ctr_error *err);
 
 /* The network half of a start (net.c): bridges, leases and NAT made, and
- * resolv.conf/hosts bound into spec; *plan is the netns hook's data. */
+ * resolv.conf/hosts written into spec's root; *plan is the netns hook's
+ * data. */
 struct net_plan;
 int cli_net_prepare(struct cli_ctx *c, const char *name, const struct native_config *cfg,
 		    struct spec *spec, struct net_plan **plan, struct ctr_error *err);

@@ -72,10 +72,14 @@ test_two_containers_reach_each_other_and_the_host()
 {
 	local a b
 	a=$(new_name) b=$(new_name)
-	make "$a"
+	make "$a" net.0.type=veth "net.0.link=$BR" "net.0.bridge.ipv4=$BRIDGE_IP/24" \
+		"net.dns=$BRIDGE_IP" net.hosts=true
 	make "$b"
 	ctr start "$a"; ok
 	ctr start "$b"; ok
+	ctr exec "$a" -- cat /etc/resolv.conf /etc/hosts; ok
+	expect_out_has "nameserver $BRIDGE_IP"
+	expect_out_has "$(lease_of "$a")	$a"
 	[ "$(addr_in "$a")" = "$(lease_of "$a")" ] || fail "$a: eth0 has $(addr_in "$a"), lease $(lease_of "$a")"
 	busybox ping -c1 -W2 "$(lease_of "$a")" >/dev/null || fail "the host cannot ping $a"
 	ctr exec "$b" -- ping -c1 -W2 "$(lease_of "$a")"; ok

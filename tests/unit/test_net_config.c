@@ -189,7 +189,7 @@ static char *slurp(const char *dir, const char *file)
 	return text;
 }
 
-static void writes_resolv_conf_and_hosts_bound_over_the_rootfs(void **state)
+static void writes_resolv_conf_and_hosts_into_the_root(void **state)
 {
 	char dir[] = "/tmp/ctr-test-netfiles-XXXXXX";
 	struct ctr_error err = CTR_ERROR_INIT;
@@ -197,27 +197,35 @@ static void writes_resolv_conf_and_hosts_bound_over_the_rootfs(void **state)
 	    parse_ok(ROOT "net.dns = 10.0.3.1\nnet.dns = 9.9.9.9\nnet.hosts = true\n");
 	struct net_iface iface = {.has_ipv4 = true};
 	struct net_plan plan = {.own_netns = true, .ifaces = &iface, .n_ifaces = 1};
-	struct spec spec = {0};
-	_cleanup_free_ char *resolv = NULL, *hosts = NULL;
+	_cleanup_free_ char *resolv = NULL, *hosts = NULL, *etc = NULL, *outside = NULL;
+	_cleanup_free_ char *link = NULL, *target = NULL;
 
 	inet_pton(AF_INET, "10.0.3.7", &iface.ipv4);
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(net_write_files(&plan, c, "web", dir, &spec, &err), 0);
-	resolv = slurp(dir, "resolv.conf");
-	hosts = slurp(dir, "hosts");
+	/* a fresh root without /etc gets one */
+	assert_int_equal(net_write_files(&plan, c, "web", dir, &err), 0);
+	resolv = slurp(dir, "etc/resolv.conf");
+	hosts = slurp(dir, "etc/hosts");
 	assert_non_null(strstr(resolv, "nameserver 10.0.3.1\nnameserver 9.9.9.9\n"));
 	assert_non_null(strstr(hosts, "127.0.0.1\tlocalhost\n"));
 	assert_non_null(strstr(hosts, "10.0.3.7\tweb\n"));
-	assert_int_equal(spec.n_mounts, 2);
-	assert_string_equal(spec.mounts[0].destination, "/etc/resolv.conf");
-	assert_string_equal(spec.mounts[1].destination, "/etc/hosts");
-	assert_true(spec.mounts[1].bind);
-	for (size_t i = 0; i < spec.n_mounts; i++) {
-		free(spec.mounts[i].destination);
-		free(spec.mounts[i].source);
-		free(spec.mounts[i].type);
+	/* a symlink in the rootfs is replaced, its target left alone */
+	outside = xasprintf("%s/outside", dir);
+	{
+		FILE *f = fopen(outside, "w");
+
+		assert_non_null(f);
+		fputs("keep\n", f);
+		fclose(f);
 	}
-	free(spec.mounts);
+	link = xasprintf("%s/etc/resolv.conf", dir);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink(outside, link), 0);
+	assert_int_equal(net_write_files(&plan, c, "web", dir, &err), 0);
+	target = slurp(dir, "outside");
+	assert_string_equal(target, "keep\n");
+	etc = slurp(dir, "etc/resolv.conf");
+	assert_non_null(strstr(etc, "nameserver 10.0.3.1\n"));
 	native_config_free(c);
 	{
 		_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
@@ -229,10 +237,8 @@ static void writes_nothing_unless_asked(void **state)
 {
 	struct ctr_error err = CTR_ERROR_INIT;
 	struct native_config *c = parse_ok(ROOT);
-	struct spec spec = {0};
 
-	assert_int_equal(net_write_files(NULL, c, "web", "/nonexistent", &spec, &err), 0);
-	assert_int_equal(spec.n_mounts, 0);
+	assert_int_equal(net_write_files(NULL, c, "web", "/nonexistent", &err), 0);
 	native_config_free(c);
 }
 
@@ -251,7 +257,7 @@ int main(void)
 	    cmocka_unit_test(default_macs_are_stable_local_unicast),
 	    cmocka_unit_test(bridges_get_their_own_unique_local_prefix),
 	    cmocka_unit_test(nat_tables_have_safe_names),
-	    cmocka_unit_test(writes_resolv_conf_and_hosts_bound_over_the_rootfs),
+	    cmocka_unit_test(writes_resolv_conf_and_hosts_into_the_root),
 	    cmocka_unit_test(writes_nothing_unless_asked),
 	};
 

@@ -7,7 +7,7 @@
  *
  *   nettest run STORE RUNROOT NAME CONFIG ROOTFS [detach]
  *       parse CONFIG (a native config file), prepare the network (bridge,
- *       lease, NAT), write resolv.conf/hosts into STORE/containers/NAME,
+ *       lease, NAT), write resolv.conf/hosts into the root,
  *       and run the container's init with net_configure as the netns hook;
  *       in the foreground its exit code is ours. Cgroups are not used.
  *   nettest delete RUNROOT NAME        kill and delete the runtime state
@@ -80,7 +80,6 @@ static int run(char **argv, int *exit_code, struct ctr_error *err)
 {
 	const char *store = argv[0], *run_root = argv[1], *name = argv[2];
 	bool detach = argv[5] && strcmp(argv[5], "detach") == 0;
-	_cleanup_free_ char *dir = xasprintf("%s/containers/%s", store, name);
 	struct native_config *c = NULL;
 	struct spec *spec = NULL;
 	struct net_plan *plan = NULL;
@@ -97,7 +96,8 @@ static int run(char **argv, int *exit_code, struct ctr_error *err)
 	if (timing)
 		fprintf(stderr, "net_prepare %lld us\n", now_us() - t0);
 	if (ret == 0)
-		ret = net_write_files(plan, c, c->hostname ? c->hostname : name, dir, spec, err);
+		ret = net_write_files(plan, c, c->hostname ? c->hostname : name, spec->root_path,
+				      err);
 	if (ret == 0)
 		ret = state_store_open(run_root, true, &rt.store, err);
 	if (ret == 0) {
