@@ -2,6 +2,7 @@
 /*
  * bridge.c - the host bridge containers' veths attach to.
  */
+#include <fcntl.h>
 #include <net/if.h>
 #include <string.h>
 
@@ -85,6 +86,15 @@ static int bridge_index_up(struct nl_sock *sk, const char *name, struct ctr_erro
 	return index;
 }
 
+bool bridge_has_ipv6(const char *bridge)
+{
+	_cleanup_free_ char *knob = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", bridge);
+	char v = '1';
+	_cleanup_close_ int fd = open(knob, O_RDONLY | O_CLOEXEC);
+
+	return fd >= 0 && read(fd, &v, 1) == 1 && v == '0';
+}
+
 int bridge_ensure(struct nl_sock *sk, const char *bridge, struct in_addr ipv4, unsigned int prefix,
 		  int known, struct ctr_error *err)
 {
@@ -97,7 +107,7 @@ int bridge_ensure(struct nl_sock *sk, const char *bridge, struct in_addr ipv4, u
 	bridge_ula(bridge, &ula);
 	ula.s6_addr[15] = 1;
 	ret = nlx_addr_add(sk, index, AF_INET, &ipv4, prefix, true, err);
-	if (ret == 0)
+	if (ret == 0 && bridge_has_ipv6(bridge))
 		ret = nlx_addr_add(sk, index, AF_INET6, &ula, 64, true, err);
 	return ret < 0 ? ctr_error_prefix(err, "bridge %s", bridge) : index;
 }

@@ -112,8 +112,9 @@ static int lease_on_bridge(struct nl_sock *sk, const char *store_root, const cha
 	return ret;
 }
 
-/* IPv4 from the lease, IPv6 in the bridge's ULA with the same host part,
- * both routed through the bridge unless the config says otherwise. */
+/* IPv4 from the lease, IPv6 in the bridge's ULA with the same host part
+ * (where the bridge has IPv6), both routed through the bridge unless the
+ * config says otherwise. */
 static int plan_veth(struct nl_sock *sk, const char *store_root, const char *name,
 		     const struct native_net *n, struct net_iface *i, struct ctr_error *err)
 {
@@ -134,7 +135,7 @@ static int plan_veth(struct nl_sock *sk, const char *store_root, const char *nam
 		i->has_ipv4_gateway = true;
 		i->ipv4_gateway = pool.bridge;
 	}
-	if (!n->has_ipv6 && in_subnet(a, &pool)) {
+	if (!n->has_ipv6 && in_subnet(a, &pool) && bridge_has_ipv6(i->link)) {
 		uint32_t host = ntohl(a.s_addr) & (0xffffffffu >> pool.prefix);
 
 		bridge_ula(i->link, &i->ipv6);
@@ -277,8 +278,15 @@ static int prune_one(struct ipam_file *f, const char *bridge, void *data, struct
 {
 	struct stale_ctx stale = {data, NULL};
 	bool had_nat = ipam_wants_nat(&f->table);
+	size_t changed = ipam_drop_if(&f->table, container_gone, &stale);
 
-	return settle(f, bridge, had_nat, ipam_drop_if(&f->table, container_gone, &stale), err);
+	/* The next start gives the bridge its addresses again, should
+	 * someone have taken them away. */
+	if (f->table.bridge_index) {
+		f->table.bridge_index = 0;
+		changed++;
+	}
+	return settle(f, bridge, had_nat, changed, err);
 }
 
 int net_prune(const char *store_root, struct ctr_error *err)

@@ -80,8 +80,8 @@ int net_configure(void *data, pid_t pid, struct ctr_error *err);
  * root the container starts from (spec root.path: its rootfs, or its
  * overlay's upper directory), replacing what is there. hostname: the
  * container's. Nothing when the config asks for neither. */
-int net_write_files(const struct net_plan *p, const struct native_config *c,
-		    const char *hostname, const char *root, struct ctr_error *err);
+int net_write_files(const struct net_plan *p, const struct native_config *c, const char *hostname,
+		    const char *root, struct ctr_error *err);
 
 /* Destroy: drop every lease of the container; the NAT of a bridge none of
  * whose leases asks for it any more is removed. A container without leases
@@ -90,7 +90,8 @@ int net_release(const char *store_root, const char *name, struct ctr_error *err)
 
 /* What a killed runtime may leave: leases of containers that no longer
  * exist in the store are dropped, and the NAT of a bridge no lease asks
- * for any more is removed. (A host veth end left over is removed by the
+ * for any more is removed. The next start on each bridge checks its
+ * addresses again (a start on a bridge ctr already set up does not). (A host veth end left over is removed by the
  * container's next start, which owns its name.) */
 int net_prune(const char *store_root, struct ctr_error *err);
 

@@ -4,6 +4,7 @@
 #define CTR_NETNS_NET_INTERNAL_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -17,6 +18,10 @@ uint64_t net_hash(const char *a, const char *b, unsigned int n);
  * hash of its name, so every bridge has its own and it survives reboots.
  * The bridge is ::1; a container gets ::HOST with HOST its IPv4 host part. */
 void bridge_ula(const char *bridge, struct in6_addr *prefix);
+
+/* Whether the bridge takes IPv6 addresses (a host booted with IPv6 off,
+ * or disable_ipv6 on the bridge, has none to give the containers). */
+bool bridge_has_ipv6(const char *bridge);
 
 /* The bridge exists, is up and has ipv4/prefix and its ULA ::1/64; returns
  * its ifindex. known: the ifindex the addresses were given to before (the
