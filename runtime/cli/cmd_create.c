@@ -175,6 +175,76 @@ static int build_config(const struct create_args *a, const char *image, const ch
 	return ret;
 }
 
+/* The first layer (topmost first) that has etc/FILE as a regular file. */
+static const char *layer_with(const struct store_mount_spec *ms, const char *file)
+{
+	for (size_t i = 0; ms->lowerdirs && ms->lowerdirs[i]; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/etc/%s", ms->lowerdirs[i], file);
+		struct stat sb;
+
+		if (lstat(p, &sb) == 0)
+			return S_ISREG(sb.st_mode) ? ms->lowerdirs[i] : NULL;
+	}
+	return NULL;
+}
+
+/* hosts with its 127.0.1.1 line naming this container (malloc'd). */
+static char *hosts_for(const char *text, const char *name)
+{
+	char *out = xstrdup("");
+
+	for (const char *line = text, *nl; *line; line = nl + (*nl == '\n')) {
+		char *joined;
+
+		nl = line + strcspn(line, "\n");
+		if (str_has_prefix(line, "127.0.1.1"))
+			joined = xasprintf("%s127.0.1.1\t%s\n", out, name);
+		else
+			joined = xasprintf("%s%.*s\n", out, (int)(nl - line), line);
+		free(out);
+		out = joined;
+	}
+	return out;
+}
+
+static int write_etc(const struct store_mount_spec *ms, const char *name, struct ctr_error *err)
+{
+	_cleanup_free_ char *etc = xasprintf("%s/etc", ms->upperdir);
+	_cleanup_free_ char *path = xasprintf("%s/hostname", etc);
+	_cleanup_free_ char *hostname = xasprintf("%s\n", name);
+	_cleanup_free_ char *text = NULL, *hosts = NULL, *lower_hosts = NULL;
+	const char *lower = layer_with(ms, "hosts");
+	size_t len;
+	int ret;
+
+	if (mkdir(etc, 0755) < 0 && errno != EEXIST)
+		return ctr_errno(err, "mkdir %s", etc);
+	ret = write_file_atomic_at(AT_FDCWD, path, hostname, strlen(hostname), 0644, err);
+	if (ret < 0 || !lower)
+		return ret;
+	lower_hosts = xasprintf("%s/etc/hosts", lower);
+	ret = read_file_at(AT_FDCWD, lower_hosts, &text, &len, err);
+	if (ret < 0)
+		return ret;
+	hosts = hosts_for(text, name);
+	free(path);
+	path = xasprintf("%s/hosts", etc);
+	return write_file_atomic_at(AT_FDCWD, path, hosts, strlen(hosts), 0644, err);
+}
+
+/* The image names whoever ran the template; /etc/hostname and the
+ * 127.0.1.1 line of /etc/hosts get this container's name, in its upper. */
+static int personalize(struct cli_ctx *c, const char *name, struct ctr_error *err)
+{
+	struct store_mount_spec ms = {0};
+	int ret = store_container_rootfs_mount_spec(&c->st, name, &ms, err);
+
+	if (ret == 0 && layer_with(&ms, "hostname"))
+		ret = write_etc(&ms, name, err);
+	store_mount_spec_free(&ms);
+	return ret;
+}
+
 static char *image_file(struct store *st, const char *image, const char *file)
 {
 	return xasprintf("%s/images/%s/%s", st->root, image, file);
@@ -251,7 +321,8 @@ static int create_from_template(struct cli_ctx *c, const struct create_args *a,
 	if (ret < 0)
 		return ret;
 	struct store_container_opts so = {.image = image, .config = config};
-	return store_container_create(&c->st, a->name, &so, err);
+	ret = store_container_create(&c->st, a->name, &so, err);
+	return ret < 0 ? ret : personalize(c, a->name, err);
 }
 
 /* --image: stand on an image; --rootfs: a plain directory the config
@@ -272,7 +343,8 @@ static int create_plain(struct cli_ctx *c, const struct create_args *a, struct c
 		return ret;
 	if (a->image) {
 		struct store_container_opts so = {.image = a->image, .config = config};
-		return store_container_create(&c->st, a->name, &so, err);
+		ret = store_container_create(&c->st, a->name, &so, err);
+		return ret < 0 ? ret : personalize(c, a->name, err);
 	}
 	ret = store_tmp_create(&c->st, &tmp, err);
 	if (ret < 0)

@@ -40,6 +40,10 @@ test_second_create_from_a_template_reuses_its_image()
 	ctr create "$a"; ok
 	ctr create "$b"; ok
 	[ "$(ls "$STORE/images")" = busybox ] || fail "images: $(ls "$STORE/images")"
+	# The image was made for $a; $b's files name $b.
+	ctr start "$b"; ok
+	ctr exec "$b" -- sh -c 'echo $(cat /etc/hostname) $(hostname) $(grep 127.0.1.1 /etc/hosts)'; ok
+	expect_out "$b $b 127.0.1.1 $b"
 	ctr create "$(new_name)" -- --busybox /bin/busybox; ok
 	[ "$(ls "$STORE/images" | wc -l)" = 2 ] || fail "options did not make their own image"
 	ls "$STORE/images" | grep -qx 'busybox-[0-9a-f]*' || fail "images: $(ls "$STORE/images")"
