@@ -21,6 +21,7 @@ static const struct {
 } plain_tables[] = {
     {native_keys, &native_n_keys},
     {native_limit_keys, &native_n_limit_keys},
+    {native_net_plain_keys, &native_n_net_plain_keys},
 };
 
 /* net.N.*: N from 0 to NATIVE_NET_INDEX_MAX. */
@@ -383,6 +384,7 @@ void native_config_free(struct native_config *c)
 	strv_free(c->init);
 	free(c->hostname);
 	strv_free(c->env);
+	strv_free(c->dns);
 	free(c->cwd);
 	for (size_t i = 0; i < c->n_mounts; i++)
 		native_mount_free(&c->mounts[i]);

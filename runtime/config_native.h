@@ -73,6 +73,12 @@ struct native_net {
 	struct in6_addr ipv6, ipv6_gateway;
 	unsigned int ipv6_prefix;
 	unsigned int mtu; /* 0 = the kernel's default */
+	/* veth on a bridge: the bridge's own address when ctr creates it, also
+	 * the pool addresses are allocated from (default NATIVE_BRIDGE_IPV4). */
+	bool has_bridge_ipv4;
+	struct in_addr bridge_ipv4;
+	unsigned int bridge_ipv4_prefix;
+	bool nat; /* masquerade the bridge's subnet while the container has a lease */
 };
 
 /* Sizes in bytes and pids: -1 means "max". cpu_quota is µs per
@@ -120,6 +126,9 @@ struct native_config {
 	bool has_halt_signal, has_reboot_signal, has_stop_timeout;
 	int halt_signal, reboot_signal;
 	unsigned int stop_timeout; /* seconds */
+	char **dns;	/* net.dns: nameservers for /etc/resolv.conf; NULL: not written */
+	bool has_hosts; /* net.hosts: write /etc/hosts */
+	bool hosts;
 };
 
 /* What the config cannot say and the store or front end knows. */
@@ -141,6 +150,8 @@ struct native_defaults {
 #define NATIVE_DEFAULT_INIT	    "/sbin/init"
 #define NATIVE_IDMAP_SIZE	    65536u
 #define NATIVE_DEFAULT_STOP_TIMEOUT 30
+#define NATIVE_DEFAULT_BRIDGE	    "ctrbr0"
+#define NATIVE_BRIDGE_IPV4	    "10.0.3.1/24"
 
 /* Parse a whole config; display_name prefixes messages ("web/config").
  * Returns 0 or -EINVAL (err: "web/config:LINE: key: what"). */

@@ -55,6 +55,8 @@ extern const struct native_key native_keys[];
 extern const size_t native_n_keys;
 extern const struct native_key native_limit_keys[];
 extern const size_t native_n_limit_keys;
+extern const struct native_key native_net_plain_keys[]; /* net.dns, net.hosts */
+extern const size_t native_n_net_plain_keys;
 extern const struct native_key native_net_keys[];
 extern const size_t native_n_net_keys;
 

@@ -67,6 +67,9 @@ static bool valid_ifname(const char *s)
 /* An interface name, or for netns a name under /run/netns or a path. */
 PARSE(link)
 {
+	if (v[0] != '/' && strlen(v) > IFNAME_MAX)
+		return native_fail(p, "interface name '%s' is longer than %d characters", v,
+				   IFNAME_MAX);
 	if (!valid_ifname(v) && v[0] != '/')
 		return native_fail(p, "invalid interface or namespace name '%s'", v);
 	p->net->link = xstrdup(v);
@@ -159,10 +162,27 @@ static void put_address(FILE *out, const char *key, int family, const void *addr
 		native_put(out, key, "%s", buf);
 }
 
+/* An address a host can have in its subnet: not the network or broadcast
+ * address, not 0/8, loopback, multicast or reserved. */
+static int check_host_ipv4(struct native_parse *p, const char *v, struct in_addr a,
+			   unsigned int prefix)
+{
+	uint32_t h = ntohl(a.s_addr);
+	uint32_t host_mask = prefix >= 32 ? 0 : 0xffffffffu >> prefix;
+
+	if ((h >> 24) == 0 || (h >> 24) == 127 || (h >> 28) >= 14)
+		return native_fail(p, "'%s' is not a unicast host address", v);
+	if (prefix < 31 && ((h & host_mask) == 0 || (h & host_mask) == host_mask))
+		return native_fail(p, "'%s' is the network or broadcast address of its subnet", v);
+	return 0;
+}
+
 PARSE(ipv4)
 {
 	p->net->has_ipv4 = true;
-	return parse_cidr(p, v, AF_INET, &p->net->ipv4, &p->net->ipv4_prefix);
+	if (parse_cidr(p, v, AF_INET, &p->net->ipv4, &p->net->ipv4_prefix) < 0)
+		return -EINVAL;
+	return check_host_ipv4(p, v, p->net->ipv4, p->net->ipv4_prefix);
 }
 
 FORMAT(ipv4)
@@ -207,6 +227,44 @@ FORMAT(ipv6_gateway)
 		put_address(out, key, AF_INET6, &n->ipv6_gateway, NULL);
 }
 
+PARSE(bridge_ipv4)
+{
+	p->net->has_bridge_ipv4 = true;
+	if (parse_cidr(p, v, AF_INET, &p->net->bridge_ipv4, &p->net->bridge_ipv4_prefix) < 0)
+		return -EINVAL;
+	/* Room for the bridge and at least one container. */
+	if (p->net->bridge_ipv4_prefix < 8 || p->net->bridge_ipv4_prefix > 30)
+		return native_fail(p, "prefix length must be 8 to 30, not %u",
+				   p->net->bridge_ipv4_prefix);
+	return check_host_ipv4(p, v, p->net->bridge_ipv4, p->net->bridge_ipv4_prefix);
+}
+
+FORMAT(bridge_ipv4)
+{
+	if (n->has_bridge_ipv4)
+		put_address(out, key, AF_INET, &n->bridge_ipv4, &n->bridge_ipv4_prefix);
+}
+
+static int parse_flag(struct native_parse *p, const char *v, bool *out)
+{
+	if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
+		*out = strcmp(v, "true") == 0;
+		return 0;
+	}
+	return native_fail(p, "expected true or false, not '%s'", v);
+}
+
+PARSE(bridge_nat)
+{
+	return parse_flag(p, v, &p->net->nat);
+}
+
+FORMAT(bridge_nat)
+{
+	if (n->nat)
+		native_put(out, key, "true");
+}
+
 PARSE(mtu)
 {
 	uint64_t mtu;
@@ -242,6 +300,10 @@ const struct native_key native_net_keys[] = {
     NET("ipv6", ipv6, VETH_MACVLAN, "IPv6 ADDRESS/PREFIX"),
     NET("ipv6.gateway", ipv6_gateway, VETH_MACVLAN, "IPv6 default gateway"),
     NET("mtu", mtu, VETH_MACVLAN, "MTU (default: the kernel's)"),
+    NET("bridge.ipv4", bridge_ipv4, NET_TYPE_BIT(NATIVE_NET_VETH),
+	"bridge address and address pool, ADDRESS/PREFIX (default " NATIVE_BRIDGE_IPV4 ")"),
+    NET("bridge.nat", bridge_nat, NET_TYPE_BIT(NATIVE_NET_VETH),
+	"true: masquerade the bridge's subnet to the outside"),
 };
 
 const size_t native_n_net_keys = ARRAY_SIZE(native_net_keys);
@@ -286,6 +348,13 @@ static int check_keys_fit_type(struct native_parse *p, const struct native_net *
 	return 0;
 }
 
+static bool same_subnet(struct in_addr a, struct in_addr b, unsigned int prefix)
+{
+	uint32_t mask = prefix ? 0xffffffffu << (32 - prefix) : 0;
+
+	return (ntohl(a.s_addr) & mask) == (ntohl(b.s_addr) & mask);
+}
+
 static int check_one(struct native_parse *p, const struct native_config *c,
 		     const struct native_net *n)
 {
@@ -312,6 +381,14 @@ static int check_one(struct native_parse *p, const struct native_config *c,
 	if (n->has_ipv6_gateway && !n->has_ipv6) {
 		at_key(p, key, sizeof(key), n, "ipv6.gateway");
 		return native_fail(p, "needs net.%u.ipv6", n->index);
+	}
+	if (n->type == NATIVE_NET_VETH && n->link && n->link[0] == '/') {
+		at_key(p, key, sizeof(key), n, "link");
+		return native_fail(p, "a veth's link is a bridge name, not a path");
+	}
+	if (n->has_ipv4_gateway && !same_subnet(n->ipv4, n->ipv4_gateway, n->ipv4_prefix)) {
+		at_key(p, key, sizeof(key), n, "ipv4.gateway");
+		return native_fail(p, "not in the subnet of net.%u.ipv4", n->index);
 	}
 	return 0;
 }
@@ -352,3 +429,45 @@ int native_check_nets(struct native_parse *p)
 			return -EINVAL;
 	return check_names_unique(p, c);
 }
+
+/* ---- net.dns, net.hosts: files written into the container ---- */
+
+PARSE(dns)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, v, &a4) != 1 && inet_pton(AF_INET6, v, &a6) != 1)
+		return native_fail(p, "invalid nameserver address '%s'", v);
+	if (strv_len(p->c->dns) >= 3)
+		return native_fail(p, "at most 3 nameservers (resolv.conf reads no more)");
+	strv_append(&p->c->dns, v);
+	return 0;
+}
+
+FORMAT(dns)
+{
+	for (char **d = c->dns; d && *d; d++)
+		native_put(out, key, "%s", *d);
+}
+
+PARSE(hosts)
+{
+	p->c->has_hosts = true;
+	return parse_flag(p, v, &p->c->hosts);
+}
+
+FORMAT(hosts)
+{
+	if (c->has_hosts)
+		native_put(out, key, "%s", c->hosts ? "true" : "false");
+}
+
+const struct native_key native_net_plain_keys[] = {
+    {"net.dns", parse_dns, format_dns, true, 0,
+     "nameserver written to /etc/resolv.conf inside (repeatable, at most 3)"},
+    {"net.hosts", parse_hosts, format_hosts, false, 0,
+     "true: write /etc/hosts inside (localhost, the hostname and its addresses)"},
+};
+
+const size_t native_n_net_plain_keys = ARRAY_SIZE(native_net_plain_keys);

@@ -236,6 +236,10 @@ static int drive_child(const struct launch_opts *o, int sock, pid_t pid, bool ne
 	ret = send_go(o, sock, pid, err);
 	if (ret < 0)
 		return ret;
+	/* After GO, so the network is made while the child mounts its rootfs;
+	 * before hooks and READY, so both see it. */
+	if (o->netns_setup && (ret = o->netns_setup(o->netns_data, pid, err)) < 0)
+		return ret;
 	ret = serve_child(o, sock, pid, r, err);
 	if (ret < 0)
 		return ret;

@@ -51,6 +51,10 @@ struct launch_opts {
 	int state_dirfd;           /* the container's locked state dir: the child
 				    * closes it, or it would hold the lock */
 	struct launch_callbacks cb;
+	/* create_opts.netns_setup: runs after SYNC_GO, while the child sets
+	 * up its rootfs, and before SYNC_COMMIT releases it. */
+	int (*netns_setup)(void *data, pid_t pid, struct ctr_error *err);
+	void *netns_data;
 };
 
 struct launch_result {

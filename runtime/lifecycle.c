@@ -172,8 +172,6 @@ static int cb_ready(void *data, pid_t pid, struct ctr_error *err)
 	ret = state_save(c->dirfd, c->cs, err);
 	if (ret == 0 && c->o->pid_file)
 		ret = lc_write_pid_file(c->o->pid_file, pid, err);
-	if (ret == 0 && c->o->setup)
-		ret = c->o->setup(c->o->setup_data, pid, err);
 	return ret;
 }
 
@@ -344,6 +342,7 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 			.seccomp_cache = cache, .state_dirfd = dirfd,
 			.cb = {.runtime_hooks = cb_runtime_hooks, .hook_state = cb_hook_state,
 			       .ready = cb_ready, .data = &ctx},
+			.netns_setup = o->netns_setup, .netns_data = o->netns_data,
 		};
 		ret = launcher_start(&lo, res, err);
 	}

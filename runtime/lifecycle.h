@@ -56,11 +56,10 @@ struct create_opts {
 	unsigned int preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;
-	/* Called once the init exists (namespaces made, state recorded) and
-	 * before it runs its program, e.g. ctr's network setup into its netns;
-	 * an error undoes the create. NULL: nothing. */
-	int (*setup)(void *data, pid_t pid, struct ctr_error *err);
-	void *setup_data;
+	/* Runs in the parent once the init is cloned, before it is released,
+	 * e.g. `ctr` configuring the new network namespace of pid. NULL: none. */
+	int (*netns_setup)(void *data, pid_t pid, struct ctr_error *err);
+	void *netns_data;
 };
 
 int container_create(struct ctr_runtime *rt, const struct create_opts *o, struct ctr_error *err);

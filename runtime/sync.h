@@ -9,6 +9,7 @@
  *   clone3 ─────────────────────────────────▶ waits
  *   uid/gid maps, v1 cgroup attach
  *   SYNC_GO ───────────────────────────────▶ namespaces joined, rootfs prepared
+ *   netns_setup hook (ctr: interfaces)
  *          ◀─────────────────────────────── SYNC_HOOKS (only with prestart/createRuntime hooks)
  *   runs hooks, SYNC_HOOKS_DONE ──────────▶ pivot, hostname, sysctl, masks
  *          ◀─────────────────────────────── SYNC_PTY + fd (only with a terminal)

@@ -56,4 +56,7 @@ int cli_runtime_open(const struct ctr_globals *g, struct ctr_runtime *rt, struct
 /* "table"/"json" -> format; -EINVAL with "invalid format 'x' (table or json)". */
 int cli_parse_format(const char *s, enum cli_format *out, struct ctr_error *err);
 
+/* ctr net leases|prune (net.c) */
+int cli_net(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "netns/net.h"
 #include "opts.h"
 #include "util.h"
 #include "verbs.h"
@@ -150,5 +151,9 @@ int cmd_destroy(struct ctr_globals *g, int argc, char **argv, struct ctr_error *
 	}
 	if (ret == 0)
 		ret = store_container_destroy(&c.st, name, err);
+	/* Its addresses go with it; a lease left by a failure here is freed
+	 * by the next start on the bridge (the container no longer exists). */
+	if (ret == 0)
+		ret = net_release(c.st.root, name, err);
 	return ret < 0 ? ret : cli_userns_release(&c, name, err);
 }

@@ -33,6 +33,7 @@ static const struct verb verbs[] = {
     {"image", cmd_image, "images of the store: list, import FILE [NAME], rm NAME"},
     {"snapshot", cmd_snapshot, "snapshots of a stopped container: [create], list, restore, rm"},
     {"template", cmd_template, "list the templates create -t can use"},
+    {"net", cli_net, "leases: list leased addresses; prune: free what destroyed containers left"},
     {NULL, NULL, NULL},
 };
 

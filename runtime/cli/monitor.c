@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "netns/net.h"
 #include "syscalls.h"
 #include "util.h"
 #include "verbs.h"
@@ -257,6 +258,7 @@ struct start_plan {
 	struct native_config *cfg;
 	struct spec *spec;
 	char *text; /* the config as read, kept in the runtime state */
+	struct net_plan *net; /* the netns hook's data */
 };
 
 static pid_t init_pid_of(struct cli_ctx *c, const char *name)
@@ -287,23 +289,6 @@ static void remove_runtime_state(struct monitor *m)
 /* Interfaces the config asks for, made once the init's network namespace
  * exists and before init runs. The netns/ driver is not wired in yet: a
  * config that needs it is refused rather than started without a network. */
-static int setup_network(void *data, pid_t pid, struct ctr_error *err)
-{
-	const struct start_plan *plan = data;
-
-	(void)pid;
-	for (size_t i = 0; i < plan->cfg->n_nets; i++) {
-		const struct native_net *n = &plan->cfg->nets[i];
-
-		if (n->type == NATIVE_NET_VETH || n->type == NATIVE_NET_MACVLAN)
-			return ctr_error(err, ENOTSUP,
-					 "net.%u: veth and macvlan interfaces are not supported "
-					 "by this build yet",
-					 n->index);
-	}
-	return 0;
-}
-
 static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, int ready)
 {
 	const char *name = plan->name;
@@ -311,8 +296,8 @@ static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, i
 				.spec = plan->spec,
 				.config_json = plan->text,
 				.config_len = strlen(plan->text),
-				.setup = setup_network,
-				.setup_data = plan};
+				.netns_setup = net_configure,
+				.netns_data = plan->net};
 	struct ctr_error err = CTR_ERROR_INIT;
 	_cleanup_free_ char *log = store_container_path(&c->st, name, "console.log");
 	struct monitor m = {.c = c, .name = name, .pty = -1, .log = -1, .listen = -1};
@@ -373,6 +358,7 @@ static void start_plan_free(struct start_plan *p)
 		cli_userns_close(p->spec);
 	spec_free(p->spec);
 	free(p->text);
+	net_plan_free(p->net);
 }
 
 static int prepare_start(struct cli_ctx *c, const char *name, struct start_plan *p,
@@ -392,6 +378,8 @@ static int prepare_start(struct cli_ctx *c, const char *name, struct start_plan 
 		ret = ctr_error(err, EBUSY, "container '%s' is already running", name);
 	if (ret == 0)
 		ret = cli_userns_root(c, name, p->cfg, p->spec, err);
+	if (ret == 0)
+		ret = cli_net_prepare(c, name, p->cfg, p->spec, &p->net, err);
 	return ret;
 }
 
@@ -431,8 +419,8 @@ int cli_run_foreground(struct cli_ctx *c, const char *name, struct ctr_error *er
 					.spec = plan.spec,
 					.config_json = plan.text,
 					.config_len = strlen(plan.text),
-					.setup = setup_network,
-					.setup_data = &plan};
+					.netns_setup = net_configure,
+					.netns_data = plan.net};
 		/* Without a terminal, init simply inherits our stdio. */
 		plan.spec->process.terminal = isatty(STDIN_FILENO);
 		ret = container_run(&c->rt, &o, false, &code, err);

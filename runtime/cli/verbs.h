@@ -116,6 +116,13 @@ int cli_userns_release(struct cli_ctx *c, const char *name, struct ctr_error *er
 size_t cli_userns_fds(const struct spec *spec, int *fds, size_t max);
 void cli_userns_close(struct spec *spec);
 
+/* The network half of a start (net.c): bridges, leases and NAT made, and
+ * resolv.conf/hosts written into spec's root; *plan is the netns hook's
+ * data. */
+struct net_plan;
+int cli_net_prepare(struct cli_ctx *c, const char *name, const struct native_config *cfg,
+		    struct spec *spec, struct net_plan **plan, struct ctr_error *err);
+
 int cmd_create(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_start(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_stop(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
