@@ -87,6 +87,37 @@ void cr_put_ext_mounts(struct pb_buf *b, const struct spec *spec, bool restore)
 	}
 }
 
+static void put_layout(struct pb_buf *b, const char *dest, const struct cg_mount_entry *e,
+		       bool new_cgroupns, bool restore)
+{
+	_cleanup_free_ char *where = NULL;
+
+	if (e->v2 && new_cgroupns)
+		return; /* a cgroup2 mount of its own: criu remakes it */
+	where = *e->name ? xasprintf("%s/%s", dest, e->name) : xstrdup(dest);
+	put_pair(b, CRIU_OPT_EXT_MNT, where, restore ? e->host_path : where);
+}
+
+void cr_put_cgroup_mounts(struct pb_buf *b, const struct spec *spec, const struct cg_handle *cg,
+			  bool restore)
+{
+	const struct spec_namespace *cgns = spec_find_namespace(spec, CLONE_NEWCGROUP);
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	struct cg_mount_entry *layout = NULL;
+	size_t n = 0;
+
+	if (!cg || cg_mount_layout(cg, &layout, &n, &ignored) < 0)
+		return;
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		if (strcmp(spec->mounts[i].type, "cgroup") != 0)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			put_layout(b, spec->mounts[i].destination, &layout[j], cgns && !cgns->path,
+				   restore);
+	}
+	cg_mount_layout_free(layout, n);
+}
+
 static int open_or_make(const char *path, bool create, struct ctr_error *err)
 {
 	int fd;
@@ -130,10 +161,11 @@ int cr_explain(const struct cr_dirs *d, const struct criu_common_opts *c, const 
 	_cleanup_free_ char *why = criu_log_error(d->work_fd, d->log_name);
 	const char *dir = c->work_dir ? c->work_dir : c->image_dir;
 
+	/* criu's own answer is its first error, often a harmless one; the
+	 * log's first real error says what went wrong. */
 	if (why)
-		ctr_error_prefix(err, "%s (log: %s/%s): %s", why, dir, d->log_name, what);
-	else
-		ctr_error_prefix(err, "%s (log: %s/%s)", what, dir, d->log_name);
+		return ctr_error(err, -ret, "%s: %s (log: %s/%s)", what, why, dir, d->log_name);
+	ctr_error_prefix(err, "%s", what);
 	return ret;
 }
 
@@ -174,11 +206,19 @@ static void put_external_netns(struct pb_buf *b, const struct spec *spec)
 }
 
 static void build_dump_opts(struct pb_buf *b, const struct checkpoint_opts *o,
-			    const struct cr_dirs *d, const struct spec *spec, pid_t pid)
+			    const struct cr_dirs *d, const struct spec *spec,
+			    const struct container_state *cs)
 {
-	pb_put_int32(b, CRIU_OPT_PID, pid);
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	struct cg_handle *cg = NULL;
+
+	pb_put_int32(b, CRIU_OPT_PID, cs->pid);
 	cr_put_common(b, &o->c, d, spec);
 	cr_put_ext_mounts(b, spec, false);
+	if (cs->cgroup_path && cg_open(cs->cgroup_path, &cg, &ignored) == 0) {
+		cr_put_cgroup_mounts(b, spec, cg, false);
+		cg_free(cg);
+	}
 	put_external_netns(b, spec);
 	pb_put_bool(b, CRIU_OPT_LEAVE_RUNNING, o->leave_running || o->pre_dump);
 	if (o->pre_dump || o->parent_dir)
@@ -187,8 +227,8 @@ static void build_dump_opts(struct pb_buf *b, const struct checkpoint_opts *o,
 		pb_put_string(b, CRIU_OPT_PARENT_IMG, o->parent_dir);
 }
 
-static int dump(const struct checkpoint_opts *o, const struct spec *spec, pid_t pid,
-		const struct criu_bin *bin, struct ctr_error *err)
+static int dump(const struct checkpoint_opts *o, const struct spec *spec,
+		const struct container_state *cs, const struct criu_bin *bin, struct ctr_error *err)
 {
 	struct cr_dirs d = {.log_name = o->pre_dump ? "pre-dump.log" : "dump.log"};
 	struct pb_buf opts = {0};
@@ -197,12 +237,12 @@ static int dump(const struct checkpoint_opts *o, const struct spec *spec, pid_t 
 
 	ret = cr_open_dirs(&o->c, true, &d, err);
 	if (ret == 0 && !o->pre_dump)
-		ret = save_descriptors(d.image_fd, pid, err);
+		ret = save_descriptors(d.image_fd, cs->pid, err);
 	if (ret == 0) {
 		struct criu_call call = {.bin = bin,
 					 .type = o->pre_dump ? CRIU_REQ_PRE_DUMP : CRIU_REQ_DUMP,
 					 .opts = &opts};
-		build_dump_opts(&opts, o, &d, spec, pid);
+		build_dump_opts(&opts, o, &d, spec, cs);
 		ret = criu_call(&call, &ignored, err);
 		if (ret < 0)
 			cr_explain(&d, &o->c, o->pre_dump ? "criu pre-dump" : "criu dump", ret, err);
@@ -232,7 +272,7 @@ int container_checkpoint(struct ctr_runtime *rt, const struct checkpoint_opts *o
 	if (ret == 0)
 		ret = criu_find(o->c.criu_path, rt->store.dirfd, &bin, err);
 	if (ret == 0)
-		ret = dump(o, spec, cs.pid, &bin, err);
+		ret = dump(o, spec, &cs, &bin, err);
 	criu_bin_free(&bin);
 	spec_free(spec);
 	if (ret < 0 || o->leave_running || o->pre_dump)

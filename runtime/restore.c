@@ -83,6 +83,7 @@ static void build_restore_opts(struct pb_buf *b, const struct restore_ctx *r,
 {
 	cr_put_common(b, &r->o->c, d, r->spec);
 	cr_put_ext_mounts(b, r->spec, true);
+	cr_put_cgroup_mounts(b, r->spec, r->cg, true);
 	put_inherited_stdio(b, d->image_fd);
 	put_cgroup_root(b, r->cs.cgroup_path);
 	pb_put_bool(b, CRIU_OPT_RST_SIBLING, true);
