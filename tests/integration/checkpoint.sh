@@ -252,6 +252,45 @@ test_restore_onto_an_existing_id_fails_and_keeps_it()
 	counting || fail "the existing container stopped counting"
 }
 
+# recvtty NAME: a receiver on $T/NAME.sock copying the terminal to $T/NAME.out.
+recvtty()
+{
+	"$(helper recvtty)" "$T/$1.sock" "$T/$1.out" &
+	bg_track $!
+	wait_until 5 test -S "$T/$1.sock" || fail "recvtty did not listen"
+}
+
+last_tick()
+{
+	local n
+	n=$(tr -d '\r' <"$T/$1.out" 2>/dev/null | awk '$1 == "tick" { n = $2 } END { print n + 0 }')
+	echo "${n:-0}"
+}
+
+test_terminal_comes_back_through_the_console_socket()
+{
+	need_criu
+	recvtty tty1
+	mkbundle sh -c 'i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.05; done'
+	cfg '.process.terminal = true'
+	rt create --bundle "$B" --console-socket "$T/tty1.sock" "$ID"
+	expect_rc 0
+	rt start "$ID"
+	expect_rc 0
+	wait_until 5 eval '[ "$(last_tick tty1)" -gt 2 ]' || fail "no ticks on the first terminal"
+	checkpoint "$ID"
+	expect_rc 0
+	local at_dump
+	at_dump=$(last_tick tty1)
+	recvtty tty2
+	restore "$ID"
+	[ "$RC" != 0 ] || fail "restore of a terminal container without --console-socket succeeded"
+	restore --console-socket "$T/tty2.sock" "$ID"
+	expect_rc 0
+	wait_until 5 eval '[ "$(last_tick tty2)" -gt "$at_dump" ]' ||
+		fail "no ticks after $at_dump on the new terminal: $(tail -c 200 "$T/tty2.out")"
+}
+
 test_missing_criu_is_a_clear_error()
 {
 	ctr_only "the message is ctr's"
