@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_checkpoint.c - checkpoint and restore with runc's flags (CRIU). */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "checkpoint.h"
@@ -9,7 +11,7 @@
 #include "util.h"
 
 enum { C_IMAGE, C_WORK, C_LEAVE, C_TCP, C_UNIX, C_SHELL, C_LOCKS, C_PRE, C_PARENT, C_CGMODE,
-       C_BUNDLE, C_DETACH, C_PID_FILE, C_CONSOLE, C_IGNORED_FLAG, C_IGNORED_VALUE };
+       C_BUNDLE, C_DETACH, C_PID_FILE, C_CONSOLE, C_HELP, C_IGNORED_FLAG, C_IGNORED_VALUE };
 
 #define COMMON_OPTS                                                                                \
 	{"image-path", 0, true, C_IMAGE, "directory of the checkpoint images"},                   \
@@ -23,7 +25,8 @@ enum { C_IMAGE, C_WORK, C_LEAVE, C_TCP, C_UNIX, C_SHELL, C_LOCKS, C_PRE, C_PAREN
 	    {"auto-dedup", 0, false, C_IGNORED_FLAG, NULL},                                       \
 	    {"lsm-profile", 0, true, C_IGNORED_VALUE, NULL},                                      \
 	    {"lsm-mount-context", 0, true, C_IGNORED_VALUE, NULL},                                \
-	    {"empty-ns", 0, true, C_IGNORED_VALUE, NULL}
+	    {"empty-ns", 0, true, C_IGNORED_VALUE, NULL},                                         \
+	    {"help", 'h', false, C_HELP, "show this help"}
 
 static const struct opt_def checkpoint_table[] = {
 	COMMON_OPTS,
@@ -47,6 +50,8 @@ static const struct opt_def restore_table[] = {
 };
 
 struct cr_args {
+	const char *usage;
+	const struct opt_def *table;
 	struct criu_common_opts *c;
 	struct checkpoint_opts *ck; /* checkpoint only */
 	struct restore_opts *rs;    /* restore only */
@@ -88,6 +93,11 @@ static int cr_option(void *data, int id, const char *value, struct ctr_error *er
 	case C_DETACH: a->rs->detach = true; return 0;
 	case C_PID_FILE: a->rs->create.pid_file = value; return 0;
 	case C_CONSOLE: a->rs->create.console_socket = value; return 0;
+	case C_HELP:
+		/* podman asks `checkpoint --help` whether the runtime can. */
+		printf("usage: ctr-oci %s\n\nOptions:\n", a->usage);
+		opts_print_help(a->table, stdout);
+		exit(0);
 	default: return common_option(a->c, id, value, err);
 	}
 }
@@ -95,7 +105,8 @@ static int cr_option(void *data, int id, const char *value, struct ctr_error *er
 int cmd_checkpoint(struct oci_globals *g, int argc, char **argv, struct ctr_error *err)
 {
 	struct checkpoint_opts o = {.c = {.manage_cgroups_mode = -1, .criu_path = g->criu}};
-	struct cr_args a = {.c = &o.c, .ck = &o};
+	struct cr_args a = {.usage = "checkpoint --image-path DIR [options] ID",
+			    .table = checkpoint_table, .c = &o.c, .ck = &o};
 	int first, ret;
 
 	first = opts_parse(checkpoint_table, argc, argv, cr_option, &a, err);
@@ -112,7 +123,8 @@ int cmd_checkpoint(struct oci_globals *g, int argc, char **argv, struct ctr_erro
 int cmd_restore(struct oci_globals *g, int argc, char **argv, struct ctr_error *err)
 {
 	struct restore_opts o = {.c = {.manage_cgroups_mode = -1, .criu_path = g->criu}};
-	struct cr_args a = {.c = &o.c, .rs = &o};
+	struct cr_args a = {.usage = "restore --image-path DIR [--bundle B] [options] ID",
+			    .table = restore_table, .c = &o.c, .rs = &o};
 	_cleanup_free_ char *json = NULL;
 	size_t len = 0;
 	int first, ret, code = 0;
