@@ -118,6 +118,16 @@ void cr_put_cgroup_mounts(struct pb_buf *b, const struct spec *spec, const struc
 	cg_mount_layout_free(layout, n);
 }
 
+int cr_forward_notify(void *data, const char *script, pid_t pid, int fd, struct ctr_error *err)
+{
+	const struct criu_common_opts *c = data;
+
+	ctr_debug("criu: %s (pid %d)", script, (int)pid);
+	if (fd >= 0)
+		close(fd);
+	return c->notify ? c->notify(c->notify_data, script, pid, err) : 0;
+}
+
 static int open_or_make(const char *path, bool create, struct ctr_error *err)
 {
 	int fd;
@@ -241,7 +251,8 @@ static int dump(const struct checkpoint_opts *o, const struct spec *spec,
 	if (ret == 0) {
 		struct criu_call call = {.bin = bin,
 					 .type = o->pre_dump ? CRIU_REQ_PRE_DUMP : CRIU_REQ_DUMP,
-					 .opts = &opts};
+					 .opts = &opts, .notify = cr_forward_notify,
+					 .data = (void *)&o->c};
 		build_dump_opts(&opts, o, &d, spec, cs);
 		ret = criu_call(&call, &ignored, err);
 		if (ret < 0)

@@ -23,6 +23,7 @@
 #define CTR_CHECKPOINT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "lifecycle.h"
@@ -37,6 +38,13 @@ struct criu_common_opts {
 	bool shell_job;         /* a session/tty shared with the outside */
 	bool file_locks;
 	int manage_cgroups_mode; /* enum criu_cg_mode, or -1 for criu's default (soft) */
+	/* Called at each step criu reports ("pre-dump", "post-dump",
+	 * "network-lock", "network-unlock", "setup-namespaces",
+	 * "post-restore", "pre-resume", "post-resume"; pid: the tree's root
+	 * where criu gives one), for user hooks and network handling; a
+	 * negative return aborts the checkpoint or restore. May be NULL. */
+	int (*notify)(void *data, const char *step, pid_t pid, struct ctr_error *err);
+	void *notify_data;
 };
 
 struct checkpoint_opts {

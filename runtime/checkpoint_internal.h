@@ -40,6 +40,10 @@ void cr_put_ext_mounts(struct pb_buf *b, const struct spec *spec, bool restore);
 void cr_put_cgroup_mounts(struct pb_buf *b, const struct spec *spec, const struct cg_handle *cg,
 			  bool restore);
 
+/* criu_notify_fn over the caller's notify (checkpoint.h): closes any fd
+ * that came along. data: the criu_common_opts. */
+int cr_forward_notify(void *data, const char *script, pid_t pid, int fd, struct ctr_error *err);
+
 /* Open (creating when asked) the image and work directories. */
 int cr_open_dirs(const struct criu_common_opts *c, bool create, struct cr_dirs *d,
 		 struct ctr_error *err);

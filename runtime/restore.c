@@ -101,15 +101,14 @@ static int on_notify(void *data, const char *script, pid_t pid, int fd, struct c
 	struct restore_ctx *r = data;
 	int ret = 0;
 
-	(void)pid;
 	if (strcmp(script, "orphan-pts-master") == 0 && fd >= 0) {
 		if (r->console >= 0)
 			ret = console_send_master(r->console, fd, err);
 		r->got_pty = ret == 0;
-	}
-	if (fd >= 0)
 		close(fd);
-	return ret;
+		return ret;
+	}
+	return cr_forward_notify((void *)&r->o->c, script, pid, fd, err);
 }
 
 /* Bind mount targets the rootfs lacks (a rootfs copied elsewhere): criu
