@@ -68,6 +68,23 @@ static void put_pair(struct pb_buf *b, unsigned field, const char *key, const ch
 	pb_buf_free(&kv);
 }
 
+char *cr_bind_source(const struct spec *spec, const struct spec_mount *m)
+{
+	if (m->source[0] == '/' || !spec->bundle)
+		return xstrdup(m->source);
+	return xasprintf("%s/%s", spec->bundle, m->source);
+}
+
+void cr_put_inherit_fd(struct pb_buf *b, const char *key, int fd)
+{
+	struct pb_buf kv = {0};
+
+	pb_put_string(&kv, 1, key);
+	pb_put_int32(&kv, 2, fd);
+	pb_put_msg(b, CRIU_OPT_INHERIT_FD, &kv);
+	pb_buf_free(&kv);
+}
+
 void cr_put_ext_mounts(struct pb_buf *b, const struct spec *spec, bool restore)
 {
 	for (size_t i = 0; i < spec->n_mounts; i++) {
@@ -76,13 +93,7 @@ void cr_put_ext_mounts(struct pb_buf *b, const struct spec *spec, bool restore)
 
 		if (!m->bind || !m->source)
 			continue;
-		if (!restore) {
-			put_pair(b, CRIU_OPT_EXT_MNT, m->destination, m->destination);
-			continue;
-		}
-		src = m->source[0] == '/' || !spec->bundle
-			      ? xstrdup(m->source)
-			      : xasprintf("%s/%s", spec->bundle, m->source);
+		src = restore ? cr_bind_source(spec, m) : xstrdup(m->destination);
 		put_pair(b, CRIU_OPT_EXT_MNT, m->destination, src);
 	}
 }

@@ -44,6 +44,13 @@ void cr_put_cgroup_mounts(struct pb_buf *b, const struct spec *spec, const struc
  * that came along. data: the criu_common_opts. */
 int cr_forward_notify(void *data, const char *script, pid_t pid, int fd, struct ctr_error *err);
 
+/* The host path a bind mount's source names (absolute, malloc'd). */
+char *cr_bind_source(const struct spec *spec, const struct spec_mount *m);
+
+/* inherit_fd {key, fd}: criu gives the restored tree fd (one in criu's
+ * own process) wherever the image had the file named key. */
+void cr_put_inherit_fd(struct pb_buf *b, const char *key, int fd);
+
 /* Open (creating when asked) the image and work directories. */
 int cr_open_dirs(const struct criu_common_opts *c, bool create, struct cr_dirs *d,
 		 struct ctr_error *err);

@@ -43,14 +43,9 @@ static void put_inherited_stdio(struct pb_buf *b, int image_fd)
 	arr = json_tokener_parse(text);
 	for (size_t i = 0; arr && i < 3 && i < json_object_array_length(arr); i++) {
 		const char *d = json_object_get_string(json_object_array_get_idx(arr, i));
-		struct pb_buf kv = {0};
 
-		if (!d || !str_has_prefix(d, "pipe:"))
-			continue;
-		pb_put_string(&kv, 1, d);
-		pb_put_int32(&kv, 2, (int32_t)i);
-		pb_put_msg(b, CRIU_OPT_INHERIT_FD, &kv);
-		pb_buf_free(&kv);
+		if (d && str_has_prefix(d, "pipe:"))
+			cr_put_inherit_fd(b, d, (int)i);
 	}
 	json_object_put(arr);
 }
@@ -87,13 +82,8 @@ static void build_restore_opts(struct pb_buf *b, const struct restore_ctx *r,
 	put_inherited_stdio(b, d->image_fd);
 	put_cgroup_root(b, r->cs.cgroup_path);
 	pb_put_bool(b, CRIU_OPT_RST_SIBLING, true);
-	if (ext_netns) {
-		struct pb_buf kv = {0};
-		pb_put_string(&kv, 1, "extRootNetNS");
-		pb_put_int32(&kv, 2, criu_call_fd(0));
-		pb_put_msg(b, CRIU_OPT_INHERIT_FD, &kv);
-		pb_buf_free(&kv);
-	}
+	if (ext_netns)
+		cr_put_inherit_fd(b, "extRootNetNS", criu_call_fd(0));
 }
 
 static int on_notify(void *data, const char *script, pid_t pid, int fd, struct ctr_error *err)
@@ -127,9 +117,7 @@ static int make_mountpoints(const struct spec *spec, struct ctr_error *err)
 
 		if (!m->bind || !m->source)
 			continue;
-		src = m->source[0] == '/' || !spec->bundle
-			      ? xstrdup(m->source)
-			      : xasprintf("%s/%s", spec->bundle, m->source);
+		src = cr_bind_source(spec, m);
 		if (stat(src, &st) < 0)
 			return ctr_errno(err, "bind mount source %s", src);
 		fd = rootfs_mkpath_in_root(root, m->destination, S_ISDIR(st.st_mode), err);

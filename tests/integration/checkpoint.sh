@@ -169,6 +169,30 @@ test_restore_into_a_new_id()
 	counting || fail "counter did not go on under the new id"
 }
 
+test_bind_mount_from_the_host_comes_back_from_its_new_source()
+{
+	need_criu
+	mkdir "$T/data1" "$T/data2"
+	mkbundle sh -c 'exec </dev/null >/dev/null 2>&1
+		i=0; while :; do i=$((i+1)); echo $i > /data/c; sleep 0.02; done'
+	cfg '.mounts += [{destination: "/data", type: "bind", source: $src, options: ["rbind", "rw"]}]' \
+		--arg src "$T/data1"
+	rt run -d --bundle "$B" "$ID"
+	expect_rc 0
+	wait_until 5 test -s "$T/data1/c" || fail "nothing written to the bind mount"
+	checkpoint "$ID"
+	expect_rc 0
+	local at_dump
+	at_dump=$(cat "$T/data1/c")
+	# Restored with the mount's source moved: the spec of the restore wins.
+	cfg '(.mounts[] | select(.destination == "/data") | .source) = $src' --arg src "$T/data2"
+	restore "$ID"
+	expect_rc 0
+	wait_until 5 test -s "$T/data2/c" || fail "restored container does not write to the new source"
+	[ "$(cat "$T/data2/c")" -gt "$at_dump" ] ||
+		fail "counter did not go on: $at_dump -> $(cat "$T/data2/c")"
+}
+
 # A client in the container streams numbers to a server in the same
 # container over loopback (its own netns); the connection must survive.
 # (CAP_NET_ADMIN: the test brings its loopback up itself; the server's
