@@ -10,6 +10,7 @@
 
 #include "checkpoint_internal.h"
 #include "console.h"
+#include "hooks.h"
 #include "lifecycle_internal.h"
 #include "log.h"
 #include "syscalls.h"
@@ -86,10 +87,32 @@ static void build_restore_opts(struct pb_buf *b, const struct restore_ctx *r,
 		cr_put_inherit_fd(b, "extRootNetNS", criu_call_fd(0));
 }
 
+/* criu has made the namespaces and is about to fill them: where create
+ * runs prestart and createRuntime hooks (runc does the same on restore). */
+static int run_runtime_hooks(struct restore_ctx *r, pid_t pid, struct ctr_error *err)
+{
+	_cleanup_free_ char *json = NULL;
+	int ret;
+
+	if (!r->spec->hooks[SPEC_HOOK_PRESTART].n && !r->spec->hooks[SPEC_HOOK_CREATE_RUNTIME].n)
+		return 0;
+	r->cs.pid = pid;
+	json = lc_state_json(&r->cs, STATUS_CREATING);
+	r->cs.pid = 0;
+	ret = hooks_run(r->spec, SPEC_HOOK_PRESTART, json, err);
+	return ret < 0 ? ret : hooks_run(r->spec, SPEC_HOOK_CREATE_RUNTIME, json, err);
+}
+
 static int on_notify(void *data, const char *script, pid_t pid, int fd, struct ctr_error *err)
 {
 	struct restore_ctx *r = data;
 	int ret = 0;
+
+	if (strcmp(script, "setup-namespaces") == 0 && (ret = run_runtime_hooks(r, pid, err)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
 
 	if (strcmp(script, "orphan-pts-master") == 0 && fd >= 0) {
 		if (r->console >= 0)
@@ -190,6 +213,8 @@ static int restore_into_new_container(struct restore_ctx *r, const struct criu_b
 		ret = state_save(r->dirfd, &r->cs, err);
 	if (ret == 0 && c->pid_file)
 		ret = lc_write_pid_file(c->pid_file, pid, err);
+	if (ret == 0)
+		lc_run_hooks_warn(r->dirfd, &r->cs, SPEC_HOOK_POSTSTART, STATUS_RUNNING);
 	return ret;
 }
 

@@ -169,6 +169,22 @@ test_restore_into_a_new_id()
 	counting || fail "counter did not go on under the new id"
 }
 
+test_restore_runs_prestart_and_poststart_hooks_with_the_new_pid()
+{
+	start_counter
+	checkpoint "$ID"
+	expect_rc 0
+	cfg '.hooks = {prestart: [{path: "/bin/sh", args: ["sh", "-c", ("cat > " + $t + "/prestart.json")]}],
+		poststart: [{path: "/bin/sh", args: ["sh", "-c", ("cat > " + $t + "/poststart.json")]}]}' \
+		--arg t "$T"
+	restore --pid-file "$T/pid" "$ID"
+	expect_rc 0
+	[ "$(jq -r .pid "$T/prestart.json" 2>/dev/null)" = "$(cat "$T/pid")" ] ||
+		fail "prestart hook saw $(cat "$T/prestart.json" 2>/dev/null), restored pid $(cat "$T/pid")"
+	[ "$(jq -r .status "$T/poststart.json" 2>/dev/null)" = running ] ||
+		fail "poststart hook saw $(cat "$T/poststart.json" 2>/dev/null)"
+}
+
 test_bind_mount_from_the_host_comes_back_from_its_new_source()
 {
 	need_criu
