@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for runtime/criu_pb.c (protobuf wire format) and
- * runtime/criu.c (finding and checking criu). */
+/* Unit tests for runtime/criu_pb.c (protobuf wire format), runtime/criu.c
+ * (finding and checking criu) and the criu_opts checkpoint.c builds. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,8 +12,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "checkpoint_internal.h"
 #include "criu.h"
 #include "criu_pb.h"
+#include "spec_test_helpers.h"
 #include "util.h"
 
 static void encodes_varints_as_protobuf_does(void **state)
@@ -197,6 +199,118 @@ static void names_the_search_when_nothing_is_found(void **state)
 	assert_string_equal(err.msg, "criu at /nonexistent/criu (--criu) is not an executable");
 }
 
+/* The ext_mnt entries of an encoded criu_opts, as "key=val" lines. */
+static char *ext_mounts_of(const struct pb_buf *b)
+{
+	struct pb_reader r = pb_reader_init(b->data, b->len);
+	char *out = xstrdup("");
+	struct pb_field f, kv;
+
+	while (pb_next(&r, &f) > 0) {
+		struct pb_reader r2;
+		char *key = NULL, *val = NULL, *next;
+
+		if (f.num != CRIU_OPT_EXT_MNT)
+			continue;
+		r2 = pb_reader_init(f.data, f.len);
+		while (pb_next(&r2, &kv) > 0) {
+			if (kv.num == 1)
+				key = pb_strdup(&kv);
+			else if (kv.num == 2)
+				val = pb_strdup(&kv);
+		}
+		next = xasprintf("%s%s=%s\n", out, key, val);
+		free(out);
+		out = next;
+		free(key);
+		free(val);
+	}
+	return out;
+}
+
+static const char bind_config[] =
+	"{" MINIMAL ", 'mounts': ["
+	"{'destination': '/proc', 'type': 'proc', 'source': 'proc'},"
+	"{'destination': '/data', 'type': 'bind', 'source': 'data', 'options': ['rbind']},"
+	"{'destination': '/etc/hosts', 'source': '/srv/hosts', 'options': ['bind', 'ro']}]}";
+
+static void bind_mounts_are_external_by_destination_at_dump(void **state)
+{
+	struct spec *spec = parse_ok(bind_config);
+	struct pb_buf b = {0};
+	char *got;
+
+	(void)state;
+	cr_put_ext_mounts(&b, spec, false);
+	got = ext_mounts_of(&b);
+	assert_string_equal(got, "/data=/data\n/etc/hosts=/etc/hosts\n");
+	free(got);
+	pb_buf_free(&b);
+	spec_free(spec);
+}
+
+static void bind_mounts_come_back_from_the_specs_sources_at_restore(void **state)
+{
+	struct spec *spec = parse_ok(bind_config);
+	struct pb_buf b = {0};
+	char *got;
+
+	(void)state;
+	cr_put_ext_mounts(&b, spec, true);
+	got = ext_mounts_of(&b);
+	assert_string_equal(got, "/data=/bundle/data\n/etc/hosts=/srv/hosts\n");
+	free(got);
+	pb_buf_free(&b);
+	spec_free(spec);
+}
+
+/* Whether cr_put_common asks for an orphan pty master (and sets a cgroup
+ * mode) for a config whose process has terminal set as given. */
+static void common_opts_of(bool terminal, bool *orphan, bool *mode)
+{
+	char *text = xasprintf("{" MINIMAL ", 'process': {'terminal': %s, 'args': ['sh'], "
+			       "'cwd': '/', 'user': {'uid': 0, 'gid': 0}}}",
+			       terminal ? "true" : "false");
+	struct spec *spec = parse_ok(text);
+	struct criu_common_opts c = {.manage_cgroups_mode = -1};
+	struct cr_dirs d = {.image_fd = 5, .work_fd = 6, .log_name = "dump.log"};
+	struct pb_buf b = {0};
+	struct pb_reader r;
+	struct pb_field f;
+
+	*orphan = *mode = false;
+	cr_put_common(&b, &c, &d, spec);
+	r = pb_reader_init(b.data, b.len);
+	while (pb_next(&r, &f) > 0) {
+		*orphan |= f.num == CRIU_OPT_ORPHAN_PTS_MASTER && f.varint == 1;
+		*mode |= f.num == CRIU_OPT_MANAGE_CGROUPS_MODE;
+	}
+	pb_buf_free(&b);
+	spec_free(spec);
+	free(text);
+}
+
+static void orphan_terminal_is_asked_for_only_with_a_terminal(void **state)
+{
+	bool orphan, mode;
+
+	(void)state;
+	common_opts_of(true, &orphan, &mode);
+	assert_true(orphan);
+	assert_false(mode); /* -1: criu's default */
+	common_opts_of(false, &orphan, &mode);
+	assert_false(orphan);
+}
+
+static void parses_runcs_cgroup_modes(void **state)
+{
+	(void)state;
+	assert_int_equal(criu_cg_mode_parse("soft"), CRIU_CG_SOFT);
+	assert_int_equal(criu_cg_mode_parse("strict"), CRIU_CG_STRICT);
+	assert_int_equal(criu_cg_mode_parse("ignore"), CRIU_CG_IGNORE);
+	assert_int_equal(criu_cg_mode_parse("hard"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +322,10 @@ int main(void)
 		cmocka_unit_test(reports_what_criu_check_complains_about),
 		cmocka_unit_test(checks_a_binary_once_then_trusts_the_cache),
 		cmocka_unit_test(names_the_search_when_nothing_is_found),
+		cmocka_unit_test(bind_mounts_are_external_by_destination_at_dump),
+		cmocka_unit_test(bind_mounts_come_back_from_the_specs_sources_at_restore),
+		cmocka_unit_test(orphan_terminal_is_asked_for_only_with_a_terminal),
+		cmocka_unit_test(parses_runcs_cgroup_modes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
