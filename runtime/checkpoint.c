@@ -226,9 +226,34 @@ static void put_external_netns(struct pb_buf *b, const struct spec *spec)
 	pb_put_string(b, CRIU_OPT_EXTERNAL, ext);
 }
 
+/* A paused container's tasks are frozen, which ptrace cannot seize: criu
+ * then works through the freezer ctr froze it with (cgroup2's
+ * cgroup.freeze where there is one, as cg_freeze prefers, else v1's), and
+ * leaves it frozen. */
+static void put_frozen_cgroup(struct pb_buf *b, const struct cg_handle *cg)
+{
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	struct cg_mount_entry *layout = NULL;
+	const char *freezer = NULL;
+	size_t n = 0;
+
+	if (cg_mount_layout(cg, &layout, &n, &ignored) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *knob = xasprintf("%s/cgroup.freeze", layout[i].host_path);
+		if (layout[i].v2 && access(knob, F_OK) == 0)
+			freezer = layout[i].host_path;
+		else if (!freezer && strcmp(layout[i].name, "freezer") == 0)
+			freezer = layout[i].host_path;
+	}
+	if (freezer)
+		pb_put_string(b, CRIU_OPT_FREEZE_CGROUP, freezer);
+	cg_mount_layout_free(layout, n);
+}
+
 static void build_dump_opts(struct pb_buf *b, const struct checkpoint_opts *o,
 			    const struct cr_dirs *d, const struct spec *spec,
-			    const struct container_state *cs)
+			    const struct container_state *cs, bool paused)
 {
 	struct ctr_error ignored = CTR_ERROR_INIT;
 	struct cg_handle *cg = NULL;
@@ -238,6 +263,8 @@ static void build_dump_opts(struct pb_buf *b, const struct checkpoint_opts *o,
 	cr_put_ext_mounts(b, spec, false);
 	if (cs->cgroup_path && cg_open(cs->cgroup_path, &cg, &ignored) == 0) {
 		cr_put_cgroup_mounts(b, spec, cg, false);
+		if (paused)
+			put_frozen_cgroup(b, cg);
 		cg_free(cg);
 	}
 	put_external_netns(b, spec);
@@ -249,7 +276,8 @@ static void build_dump_opts(struct pb_buf *b, const struct checkpoint_opts *o,
 }
 
 static int dump(const struct checkpoint_opts *o, const struct spec *spec,
-		const struct container_state *cs, const struct criu_bin *bin, struct ctr_error *err)
+		const struct container_state *cs, bool paused, const struct criu_bin *bin,
+		struct ctr_error *err)
 {
 	struct cr_dirs d = {.log_name = o->pre_dump ? "pre-dump.log" : "dump.log"};
 	struct pb_buf opts = {0};
@@ -264,7 +292,7 @@ static int dump(const struct checkpoint_opts *o, const struct spec *spec,
 					 .type = o->pre_dump ? CRIU_REQ_PRE_DUMP : CRIU_REQ_DUMP,
 					 .opts = &opts, .notify = cr_forward_notify,
 					 .data = (void *)&o->c};
-		build_dump_opts(&opts, o, &d, spec, cs);
+		build_dump_opts(&opts, o, &d, spec, cs, paused);
 		ret = criu_call(&call, &ignored, err);
 		if (ret < 0)
 			cr_explain(&d, &o->c, o->pre_dump ? "criu pre-dump" : "criu dump", ret, err);
@@ -287,14 +315,14 @@ int container_checkpoint(struct ctr_runtime *rt, const struct checkpoint_opts *o
 	ret = lc_open_status(rt, o->id, true, &cs, &dirfd, &st, err);
 	if (ret < 0)
 		return ret;
-	if (st != STATUS_RUNNING)
+	if (st != STATUS_RUNNING && st != STATUS_PAUSED)
 		return ctr_error(err, EINVAL, "cannot checkpoint a container that is %s",
 				 container_status_name(st));
 	ret = lc_load_config(dirfd, cs.bundle, &spec, err);
 	if (ret == 0)
 		ret = criu_find(o->c.criu_path, rt->store.dirfd, &bin, err);
 	if (ret == 0)
-		ret = dump(o, spec, &cs, &bin, err);
+		ret = dump(o, spec, &cs, st == STATUS_PAUSED, &bin, err);
 	criu_bin_free(&bin);
 	spec_free(spec);
 	if (ret < 0 || o->leave_running || o->pre_dump)

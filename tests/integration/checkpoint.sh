@@ -150,6 +150,25 @@ test_leave_running_keeps_counting_and_restores_elsewhere()
 	counting || fail "restored copy does not count"
 }
 
+test_paused_container_checkpoints_and_stays_paused()
+{
+	start_counter
+	rt pause "$ID"
+	expect_rc 0
+	checkpoint --leave-running "$ID"
+	expect_rc 0
+	[ "$(status_of "$ID")" = paused ] || fail "not paused after checkpoint --leave-running"
+	local at_dump
+	at_dump=$(count)
+	rm -rf "$T/img"
+	checkpoint "$ID"
+	expect_rc 0
+	restore "$ID"
+	expect_rc 0
+	counting || fail "restored container does not count"
+	[ "$(count)" -ge "$at_dump" ] || fail "counter went back: $at_dump -> $(count)"
+}
+
 test_restore_into_a_new_id()
 {
 	start_counter
