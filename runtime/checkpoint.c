@@ -36,13 +36,13 @@ int criu_cg_mode_parse(const char *name)
 }
 
 void cr_put_common(struct pb_buf *b, const struct criu_common_opts *c, const struct cr_dirs *d,
-		   const struct spec *spec)
+		   const struct spec *spec, const char *root)
 {
 	pb_put_int32(b, CRIU_OPT_IMAGES_DIR_FD, d->image_fd);
 	pb_put_int32(b, CRIU_OPT_WORK_DIR_FD, d->work_fd);
 	pb_put_int32(b, CRIU_OPT_LOG_LEVEL, CRIU_LOG_LEVEL);
 	pb_put_string(b, CRIU_OPT_LOG_FILE, d->log_name);
-	pb_put_string(b, CRIU_OPT_ROOT, spec->root_path);
+	pb_put_string(b, CRIU_OPT_ROOT, root ? root : spec->root_path);
 	pb_put_bool(b, CRIU_OPT_MANAGE_CGROUPS, true);
 	if (c->manage_cgroups_mode >= 0)
 		pb_put_varint(b, CRIU_OPT_MANAGE_CGROUPS_MODE, (uint64_t)c->manage_cgroups_mode);
@@ -259,7 +259,7 @@ static void build_dump_opts(struct pb_buf *b, const struct checkpoint_opts *o,
 	struct cg_handle *cg = NULL;
 
 	pb_put_int32(b, CRIU_OPT_PID, cs->pid);
-	cr_put_common(b, &o->c, d, spec);
+	cr_put_common(b, &o->c, d, spec, NULL);
 	cr_put_ext_mounts(b, spec, false);
 	if (cs->cgroup_path && cg_open(cs->cgroup_path, &cg, &ignored) == 0) {
 		cr_put_cgroup_mounts(b, spec, cg, false);

@@ -22,10 +22,10 @@ struct cr_dirs {
 	const char *log_name;
 };
 
-/* Options of both directions: directories, log, root, cgroups, the
- * flags, network lock, orphan terminal. */
+/* Options of both directions: directories, log, root (NULL: the spec's),
+ * cgroups, the flags, network lock, orphan terminal. */
 void cr_put_common(struct pb_buf *b, const struct criu_common_opts *c, const struct cr_dirs *d,
-		   const struct spec *spec);
+		   const struct spec *spec, const char *root);
 
 /* Every bind mount of the spec as an external mount, keyed by its
  * destination: at dump the value is the key, at restore the spec's

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,9 @@
 #include "syscalls.h"
 #include "util.h"
 #include "../rootfs/rootfs.h"
+
+/* The read-only rootfs clone criu restores from (in the state dir). */
+#define CRIU_ROOT "criu-root"
 
 struct restore_ctx {
 	struct ctr_runtime *rt;
@@ -75,9 +79,9 @@ static int netns_fd(const struct spec *spec, struct ctr_error *err)
 }
 
 static void build_restore_opts(struct pb_buf *b, const struct restore_ctx *r,
-			       const struct cr_dirs *d, bool ext_netns)
+			       const struct cr_dirs *d, bool ext_netns, const char *root)
 {
-	cr_put_common(b, &r->o->c, d, r->spec);
+	cr_put_common(b, &r->o->c, d, r->spec, root);
 	cr_put_ext_mounts(b, r->spec, true);
 	cr_put_cgroup_mounts(b, r->spec, r->cg, true);
 	put_inherited_stdio(b, d->image_fd);
@@ -151,10 +155,39 @@ static int make_mountpoints(const struct spec *spec, struct ctr_error *err)
 	return 0;
 }
 
+/* criu builds the restored root from opts.root but does not make it
+ * read-only again: hand it a read-only clone of the rootfs (in the state
+ * dir, attached only while criu runs), whose flag every bind inherits. */
+static int readonly_root(struct restore_ctx *r, char **path, struct ctr_error *err)
+{
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	_cleanup_close_ int tree = -1;
+
+	*path = xasprintf("%s/%s/" CRIU_ROOT, r->rt->store.root, r->o->create.id);
+	if (mkdir(*path, 0700) < 0 && errno != EEXIST)
+		return ctr_errno(err, "create %s", *path);
+	tree = sys_open_tree(AT_FDCWD, r->spec->root_path,
+			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return ctr_errno(err, "clone rootfs %s", r->spec->root_path);
+	if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro) < 0)
+		return ctr_errno(err, "make the rootfs clone read-only");
+	if (sys_move_mount(tree, "", AT_FDCWD, *path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return ctr_errno(err, "attach the rootfs clone at %s", *path);
+	return 0;
+}
+
+static void drop_readonly_root(const char *path)
+{
+	umount2(path, MNT_DETACH);
+	rmdir(path);
+}
+
 static int run_criu(struct restore_ctx *r, const struct criu_bin *bin, pid_t *pid,
 		    struct ctr_error *err)
 {
 	struct cr_dirs d = {.log_name = "restore.log"};
+	_cleanup_free_ char *ro_root = NULL;
 	_cleanup_close_ int netns = -1;
 	struct pb_buf opts = {0};
 	int ret;
@@ -165,15 +198,19 @@ static int run_criu(struct restore_ctx *r, const struct criu_bin *bin, pid_t *pi
 				r->o->c.image_dir);
 	if (ret == 0 && (netns = netns_fd(r->spec, err)) < 0 && netns != -ENOENT)
 		ret = netns;
+	if (ret == 0 && r->spec->root_readonly)
+		ret = readonly_root(r, &ro_root, err);
 	if (ret == 0) {
 		struct criu_call call = {.bin = bin, .type = CRIU_REQ_RESTORE, .opts = &opts,
 					 .pass_fds = &netns, .n_pass_fds = netns >= 0 ? 1 : 0,
 					 .notify = on_notify, .data = r};
-		build_restore_opts(&opts, r, &d, netns >= 0);
+		build_restore_opts(&opts, r, &d, netns >= 0, ro_root);
 		ret = criu_call(&call, pid, err);
 		if (ret < 0)
 			cr_explain(&d, &r->o->c, "criu restore", ret, err);
 	}
+	if (ro_root)
+		drop_readonly_root(ro_root);
 	pb_buf_free(&opts);
 	cr_close_dirs(&d);
 	return ret;

@@ -205,6 +205,24 @@ test_restore_runs_prestart_and_poststart_hooks_with_the_new_pid()
 		fail "poststart hook saw $(cat "$T/poststart.json" 2>/dev/null)"
 }
 
+test_read_only_root_stays_read_only_after_restore()
+{
+	need_criu
+	mkbundle "${COUNTER[@]}"
+	cfg '.root.readonly = true | .mounts += [{destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid"]}]'
+	rt run -d --bundle "$B" "$ID"
+	expect_rc 0
+	checkpoint "$ID"
+	expect_rc 0
+	restore "$ID"
+	expect_rc 0
+	rt exec "$ID" sh -c 'touch /written 2>/dev/null && echo writable || echo read-only'
+	expect_rc 0
+	[ "$(out)" = read-only ] || fail "the restored root is $(out)"
+	[ ! -e "$B/rootfs/written" ] || fail "a write reached the read-only rootfs"
+	! grep -q " $ROOT/" /proc/self/mountinfo || fail "restore left a mount in its state root"
+}
+
 test_bind_mount_from_the_host_comes_back_from_its_new_source()
 {
 	need_criu

@@ -279,7 +279,7 @@ static void common_opts_of(bool terminal, bool *orphan, bool *mode)
 	struct pb_field f;
 
 	*orphan = *mode = false;
-	cr_put_common(&b, &c, &d, spec);
+	cr_put_common(&b, &c, &d, spec, NULL);
 	r = pb_reader_init(b.data, b.len);
 	while (pb_next(&r, &f) > 0) {
 		*orphan |= f.num == CRIU_OPT_ORPHAN_PTS_MASTER && f.varint == 1;
