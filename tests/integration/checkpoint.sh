@@ -207,6 +207,7 @@ test_restore_runs_prestart_and_poststart_hooks_with_the_new_pid()
 
 test_read_only_root_stays_read_only_after_restore()
 {
+	ctr_only "runc 1.1.5 restores a read-only root writable"
 	need_criu
 	mkbundle "${COUNTER[@]}"
 	cfg '.root.readonly = true | .mounts += [{destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid"]}]'
