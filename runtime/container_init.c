@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 
 #include "console.h"
@@ -228,6 +229,30 @@ int launcher_child_fds(unsigned int preserve, struct ctr_error *err)
 	return 0;
 }
 
+/* Stdio that is the host's /dev/null becomes the container's own: the
+ * host's lives on a mount outside the container, which CRIU cannot dump
+ * (runc does the same). */
+static int reopen_dev_null(struct ctr_error *err)
+{
+	_cleanup_close_ int null_fd = -1;
+	struct stat st, own = {0};
+
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+			continue;
+		if (null_fd < 0) {
+			null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+			if (null_fd < 0 || fstat(null_fd, &own) < 0)
+				return ctr_errno(err, "open the container's /dev/null");
+			if (!S_ISCHR(own.st_mode) || own.st_rdev != st.st_rdev)
+				return 0; /* not the null device: keep the host's */
+		}
+		if (own.st_dev != st.st_dev && dup2(null_fd, fd) < 0)
+			return ctr_errno(err, "reopen fd %d on /dev/null", fd);
+	}
+	return 0;
+}
+
 static int setup_container(struct init_ctx *c, struct ctr_error *err)
 {
 	const struct launch_opts *o = c->o;
@@ -239,6 +264,14 @@ static int setup_container(struct init_ctx *c, struct ctr_error *err)
 	    (ret = rootfs_pivot(&c->rootfs, err)) < 0 || (ret = set_names(spec, err)) < 0 ||
 	    (ret = process_apply_sysctl(&spec->linux, err)) < 0 ||
 	    (ret = rootfs_finish(&c->rootfs, err)) < 0)
+		return ret;
+	/* Its own session, as runc gives it (with a terminal,
+	 * console_make_controlling does it): CRIU refuses to dump a tree whose
+	 * session leader is outside its pid namespace, and a container should
+	 * not share the job control of whoever started it. */
+	if (!spec->process.terminal && setsid() < 0)
+		return ctr_errno(err, "setsid");
+	if (!spec->process.terminal && (ret = reopen_dev_null(err)) < 0)
 		return ret;
 	if (spec->process.terminal &&
 	    (ret = launcher_child_terminal(c->sock, &spec->process, true, err)) < 0)

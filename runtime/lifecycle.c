@@ -175,8 +175,8 @@ static int cb_ready(void *data, pid_t pid, struct ctr_error *err)
 	return ret;
 }
 
-static void fill_initial_state(struct ctr_runtime *rt, const struct create_opts *o,
-			       struct container_state *cs)
+void lc_fill_initial_state(struct ctr_runtime *rt, const struct create_opts *o,
+			   struct container_state *cs)
 {
 	const struct spec *spec = o->spec;
 
@@ -233,8 +233,8 @@ static struct spec_device_rule *effective_device_rules(const struct spec_resourc
 	return rules;
 }
 
-static int create_cgroup(const struct spec *spec, const char *path, struct cg_handle **cg,
-			 struct ctr_error *err)
+int lc_create_cgroup(const struct spec *spec, const char *path, struct cg_handle **cg,
+		     struct ctr_error *err)
 {
 	struct spec_resources res;
 	_cleanup_free_ struct spec_device_rule *rules = NULL;
@@ -276,7 +276,7 @@ static int delegate_cgroup(const struct spec *spec, struct cg_handle *cg, struct
 }
 
 /* Everything that create leaves on the host, removed again. */
-static void undo_create(struct ctr_runtime *rt, const char *id, struct cg_handle *cg)
+void lc_undo_create(struct ctr_runtime *rt, const char *id, struct cg_handle *cg)
 {
 	struct ctr_error ignored = CTR_ERROR_INIT;
 
@@ -315,7 +315,7 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 	ret = state_create(&rt->store, o->id, &dirfd, err);
 	if (ret < 0)
 		return ret;
-	fill_initial_state(rt, o, &cs);
+	lc_fill_initial_state(rt, o, &cs);
 	/* Record where the cgroup will be before making it: a runtime killed
 	 * from here on leaves a state that delete can clean completely. */
 	ret = state_save(dirfd, &cs, err);
@@ -323,7 +323,7 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 		ret = write_file_atomic_at(dirfd, CONFIG_COPY, o->config_json, o->config_len, 0600,
 					   err);
 	if (ret == 0 && cs.cgroup_path)
-		ret = create_cgroup(o->spec, cs.cgroup_path, &cg, err);
+		ret = lc_create_cgroup(o->spec, cs.cgroup_path, &cg, err);
 	if (ret == 0 && cg)
 		ret = delegate_cgroup(o->spec, cg, err);
 	if (ret == 0 && mode == LAUNCH_CREATE) {
@@ -348,7 +348,7 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 	}
 	if (ret < 0) {
 		close(steal_fd(dirfd));
-		undo_create(rt, o->id, cg);
+		lc_undo_create(rt, o->id, cg);
 	}
 	if (cg)
 		cg_free(cg);

@@ -37,6 +37,14 @@ int lc_write_pid_file(const char *path, pid_t pid, struct ctr_error *err);
 /* The config the container was created from (kept in its state dir). */
 int lc_load_config(struct ctr_runtime *rt, int dirfd, const struct container_state *cs,
 		   struct spec **spec, struct ctr_error *err);
+/* The pieces of create that restore (checkpoint.c) shares: the first
+ * state of a container, its cgroup with the spec's limits, and removing
+ * both again. */
+void lc_fill_initial_state(struct ctr_runtime *rt, const struct create_opts *o,
+			   struct container_state *cs);
+int lc_create_cgroup(const struct spec *spec, const char *path, struct cg_handle **cg,
+		     struct ctr_error *err);
+void lc_undo_create(struct ctr_runtime *rt, const char *id, struct cg_handle *cg);
 int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_mode mode,
 	      struct launch_result *res, struct ctr_error *err);
 /* Run poststart/poststop hooks from the container's kept config; a failure

@@ -48,6 +48,8 @@ static const struct command commands[] = {
 	{"update", cmd_update, false, "change the resource limits of a live container"},
 	{"features", cmd_features, false, "print what this runtime supports as JSON"},
 	{"spec", cmd_spec, false, "write a default config.json"},
+	{"checkpoint", cmd_checkpoint, false, "checkpoint a running container with CRIU"},
+	{"restore", cmd_restore, false, "restore a container from a CRIU checkpoint"},
 	{NULL, NULL, false, NULL},
 };
 
@@ -61,7 +63,7 @@ static const struct opt_def global_opts[] = {
 	{"debug", 0, false, G_DEBUG, "log debug messages"},
 	{"systemd-cgroup", 0, false, G_SYSTEMD, "use systemd for cgroups (needs systemd)"},
 	{"cgroup-manager", 0, true, G_CGMGR, "cgroupfs (default) or disabled"},
-	{"criu", 0, true, G_CRIU, NULL},
+	{"criu", 0, true, G_CRIU, "criu binary for checkpoint/restore (default: search)"},
 	{"rootless", 0, true, G_ROOTLESS, NULL},
 	{"help", 'h', false, G_HELP, "show this help"},
 	{"version", 'v', false, G_VERSION, "print the version"},
@@ -135,6 +137,7 @@ static int global_option(void *data, int id, const char *value, struct ctr_error
 	case G_DEBUG: g->debug = true; break;
 	case G_SYSTEMD: g->systemd_cgroup = true; break;
 	case G_CGMGR: g->cgroup_manager = value; break;
+	case G_CRIU: g->criu = value; break;
 	case G_HELP: usage(stdout); exit(0);
 	case G_VERSION: print_version(); exit(0);
 	default: break; /* accepted for compatibility, no effect */

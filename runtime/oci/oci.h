@@ -19,6 +19,7 @@ struct oci_globals {
 	bool debug;
 	bool systemd_cgroup;
 	const char *cgroup_manager;
+	const char *criu; /* --criu: NULL searches (criu.h) */
 	struct ctr_runtime rt;
 };
 
@@ -46,5 +47,7 @@ int cmd_events(struct oci_globals *g, int argc, char **argv, struct ctr_error *e
 int cmd_update(struct oci_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_features(struct oci_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_spec(struct oci_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_checkpoint(struct oci_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_restore(struct oci_globals *g, int argc, char **argv, struct ctr_error *err);
 
 #endif
