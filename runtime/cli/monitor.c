@@ -42,7 +42,8 @@ struct monitor {
 	const char *name;
 	int pidfd;
 	pid_t init_pid;
-	int pty;    /* -1 once it hung up */
+	int pty;    /* -1 when there is no console */
+	bool pty_hup; /* no process has the console open right now */
 	int log;    /* console.log, or -1 */
 	int listen; /* console.sock, or -1 */
 	int clients[MAX_CLIENTS];
@@ -207,23 +208,35 @@ static void client_input(struct monitor *m, size_t i)
 	write_all(m->pty, buf, (size_t)n);
 }
 
+/* A console nobody has open (systemd closed its stdio, getty hung it up
+ * before opening it again) reads as EIO and polls as POLLHUP until someone
+ * opens it: the master is kept, and looked at again this often. */
+#define HUP_RETRY_MS 100
+
 static void monitor_loop(struct monitor *m)
 {
 	for (;;) {
 		struct pollfd p[3 + MAX_CLIENTS] = {
 		    {.fd = m->pidfd, .events = POLLIN},
-		    {.fd = m->pty, .events = POLLIN},
+		    {.fd = m->pty_hup ? -1 : m->pty, .events = POLLIN},
 		    {.fd = m->listen, .events = POLLIN},
 		};
+		int n;
+
 		for (size_t i = 0; i < MAX_CLIENTS; i++)
 			p[3 + i] = (struct pollfd){.fd = m->clients[i], .events = POLLIN};
-		if (poll(p, ARRAY_SIZE(p), -1) < 0) {
+		n = poll(p, ARRAY_SIZE(p), m->pty_hup ? HUP_RETRY_MS : -1);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return;
 		}
+		if (n == 0) {
+			m->pty_hup = false;
+			continue;
+		}
 		if ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) && !pump_console(m))
-			m->pty = -1; /* nobody holds the console any more */
+			m->pty_hup = true;
 		if (p[2].revents & POLLIN)
 			accept_client(m);
 		for (size_t i = 0; i < MAX_CLIENTS; i++)
@@ -377,9 +390,11 @@ static int prepare_start(struct cli_ctx *c, const char *name, struct start_plan 
 	if (ret == 0 && cli_is_live(cli_status(c, name, NULL)))
 		ret = ctr_error(err, EBUSY, "container '%s' is already running", name);
 	if (ret == 0)
-		ret = cli_userns_root(c, name, p->cfg, p->spec, err);
-	if (ret == 0)
 		ret = cli_net_prepare(c, name, p->cfg, p->spec, &p->net, err);
+	/* After the files network setup writes into the upper: overlayfs
+	 * wants its layers left alone once it is mounted. */
+	if (ret == 0)
+		ret = cli_userns_root(c, name, p->cfg, p->spec, err);
 	return ret;
 }
 
