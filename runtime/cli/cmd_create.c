@@ -233,13 +233,22 @@ static int write_etc(const struct store_mount_spec *ms, const char *name, struct
 
 /* The image names whoever ran the template; /etc/hostname and the
  * 127.0.1.1 line of /etc/hosts get this container's name, in its upper. */
-static int personalize(struct cli_ctx *c, const char *name, struct ctr_error *err)
+static int personalize(struct cli_ctx *c, const char *name, const char *config,
+		       struct ctr_error *err)
 {
+	static const char *const written[] = {"etc", "etc/hostname", "etc/hosts", NULL};
 	struct store_mount_spec ms = {0};
+	struct native_config *cfg = NULL;
 	int ret = store_container_rootfs_mount_spec(&c->st, name, &ms, err);
 
-	if (ret == 0 && layer_with(&ms, "hostname"))
+	if (ret == 0 && layer_with(&ms, "hostname")) {
 		ret = write_etc(&ms, name, err);
+		if (ret == 0)
+			ret = config_native_parse(config, strlen(config), name, &cfg, err);
+		if (ret == 0)
+			ret = cli_userns_own_upper(ms.upperdir, cfg, written, err);
+	}
+	native_config_free(cfg);
 	store_mount_spec_free(&ms);
 	return ret;
 }
@@ -325,7 +334,7 @@ static int create_from_template(struct cli_ctx *c, const struct create_args *a,
 		return ret;
 	struct store_container_opts so = {.image = image, .config = config};
 	ret = store_container_create(&c->st, a->name, &so, err);
-	return ret < 0 ? ret : personalize(c, a->name, err);
+	return ret < 0 ? ret : personalize(c, a->name, config, err);
 }
 
 /* --image: stand on an image; --rootfs: a plain directory the config
@@ -352,7 +361,7 @@ static int create_plain(struct cli_ctx *c, const struct create_args *a, struct c
 	if (a->image) {
 		struct store_container_opts so = {.image = a->image, .config = config};
 		ret = store_container_create(&c->st, a->name, &so, err);
-		return ret < 0 ? ret : personalize(c, a->name, err);
+		return ret < 0 ? ret : personalize(c, a->name, config, err);
 	}
 	ret = store_tmp_create(&c->st, &tmp, err);
 	if (ret < 0)

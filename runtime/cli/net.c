@@ -21,9 +21,14 @@ int cli_net_prepare(struct cli_ctx *c, const char *name, const struct native_con
 {
 	int ret = net_prepare(c->st.root, name, cfg, plan, err);
 
+	static const char *const written[] = {"etc", "etc/resolv.conf", "etc/hosts", NULL};
+
 	if (ret == 0)
 		ret = net_write_files(*plan, cfg, cfg->hostname ? cfg->hostname : name,
 				      spec->root_path, err);
+	/* An image container's root_path is its overlay upper. */
+	if (ret == 0 && cfg->image)
+		ret = cli_userns_own_upper(spec->root_path, cfg, written, err);
 	return ret;
 }
 

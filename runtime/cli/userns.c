@@ -8,10 +8,13 @@
  *
  * CTR_SUBUID and CTR_SUBGID name other subordinate id files (tests).
  */
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "rootfs/idrange.h"
 #include "rootfs/userns_root.h"
@@ -188,4 +191,30 @@ void cli_userns_close(struct spec *spec)
 int cli_userns_release(struct cli_ctx *c, const char *name, struct ctr_error *err)
 {
 	return idrange_release(&c->st, name, err);
+}
+
+int cli_userns_own_upper(const char *upper, const struct native_config *cfg,
+			 const char *const *paths, struct ctr_error *err)
+{
+	_cleanup_close_ int dirfd = -1;
+
+	if (!upper || !wants_userns(cfg) || !cfg->has_idmap_uid || !cfg->has_idmap_gid)
+		return 0;
+	dirfd = open(upper, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return ctr_errno(err, "open %s", upper);
+	for (; *paths; paths++) {
+		struct stat sb;
+
+		/* Only what the runtime wrote (host root's) or copied up from
+		 * a layer another range wrote: what the container made itself
+		 * already carries ids of its range. */
+		if (fstatat(dirfd, *paths, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    (sb.st_uid - cfg->idmap_uid < NATIVE_IDMAP_SIZE &&
+		     sb.st_gid - cfg->idmap_gid < NATIVE_IDMAP_SIZE))
+			continue;
+		if (fchownat(dirfd, *paths, cfg->idmap_uid, cfg->idmap_gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return ctr_errno(err, "chown %s/%s", upper, *paths);
+	}
+	return 0;
 }

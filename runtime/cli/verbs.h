@@ -115,6 +115,13 @@ int cli_userns_release(struct cli_ctx *c, const char *name, struct ctr_error *er
 /* The fds root prepared (at most max into fds), and closing them. */
 size_t cli_userns_fds(const struct spec *spec, int *fds, size_t max);
 void cli_userns_close(struct spec *spec);
+/* Files the runtime wrote from the host into a container's overlay upper
+ * (/etc/hostname at create, resolv.conf at start...) are owned by host
+ * root, which the container's user namespace does not map: they, and the
+ * directories made for them (paths relative to upper), become its root's.
+ * Nothing to do for a container without its own id range. */
+int cli_userns_own_upper(const char *upper, const struct native_config *cfg,
+			 const char *const *paths, struct ctr_error *err);
 
 /* The network half of a start (net.c): bridges, leases and NAT made, and
  * resolv.conf/hosts written into spec's root; *plan is the netns hook's
