@@ -68,6 +68,9 @@ static int join_namespaces(const struct spec *spec, struct ctr_error *err)
 {
 	static const int order[] = {CLONE_NEWUSER, CLONE_NEWIPC,    CLONE_NEWUTS,
 				    CLONE_NEWNET,  CLONE_NEWCGROUP, CLONE_NEWNS};
+	static const char *const own[] = {"/proc/self/ns/user", "/proc/self/ns/ipc",
+					  "/proc/self/ns/uts",	"/proc/self/ns/net",
+					  "/proc/self/ns/cgroup", "/proc/self/ns/mnt"};
 	int fds[ARRAY_SIZE(order)];
 	int ret = 0;
 
@@ -80,6 +83,13 @@ static int join_namespaces(const struct spec *spec, struct ctr_error *err)
 		}
 	}
 	for (size_t i = 0; ret == 0 && i < ARRAY_SIZE(order); i++) {
+		struct stat want, have;
+
+		/* The launcher joined it for us before clone (a network
+		 * namespace a new user namespace could not enter). */
+		if (fds[i] >= 0 && fstat(fds[i], &want) == 0 && stat(own[i], &have) == 0 &&
+		    want.st_dev == have.st_dev && want.st_ino == have.st_ino)
+			continue;
 		if (fds[i] >= 0 && setns(fds[i], order[i]) < 0)
 			ret = ctr_errno(err, "join namespace %s",
 					spec_find_namespace(spec, order[i])->path);

@@ -65,11 +65,33 @@ int launcher_write_id_maps(pid_t pid, const struct spec_linux *l, struct ctr_err
 }
 
 /* Namespaces that only apply to children (pid, time) are entered by the
- * parent just around clone3 and left right after. */
+ * parent just around clone3 and left right after. So is a network
+ * namespace to join when the init gets a new user namespace: from inside
+ * it, setns() into a namespace owned by the host's is refused (EPERM),
+ * while a child simply keeps the one it is born in. */
 struct parent_ns {
 	int saved_pid;
 	int saved_time;
+	int saved_net;
 };
+
+static int enter_net_for_new_userns(const struct spec *spec, struct parent_ns *saved,
+				    struct ctr_error *err)
+{
+	const struct spec_namespace *user = spec_find_namespace(spec, CLONE_NEWUSER);
+	const struct spec_namespace *net = spec_find_namespace(spec, CLONE_NEWNET);
+	_cleanup_close_ int fd = -1;
+
+	if (!user || user->path || !net || !net->path)
+		return 0;
+	fd = open(net->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ctr_errno(err, "open network namespace %s", net->path);
+	saved->saved_net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (saved->saved_net < 0 || setns(fd, CLONE_NEWNET) < 0)
+		return ctr_errno(err, "join network namespace %s", net->path);
+	return 0;
+}
 
 static int enter_child_namespaces(const struct spec *spec, struct parent_ns *saved,
 				  struct ctr_error *err)
@@ -77,7 +99,11 @@ static int enter_child_namespaces(const struct spec *spec, struct parent_ns *sav
 	const struct spec_namespace *pid = spec_find_namespace(spec, CLONE_NEWPID);
 	const struct spec_namespace *tns = spec_find_namespace(spec, CLONE_NEWTIME);
 
-	saved->saved_pid = saved->saved_time = -1;
+	saved->saved_pid = saved->saved_time = saved->saved_net = -1;
+	int ret = enter_net_for_new_userns(spec, saved, err);
+
+	if (ret < 0)
+		return ret;
 	if (pid && pid->path) {
 		_cleanup_close_ int fd = open(pid->path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
@@ -121,7 +147,11 @@ static void leave_child_namespaces(struct parent_ns *saved)
 		setns(saved->saved_time, CLONE_NEWTIME);
 		close(saved->saved_time);
 	}
-	saved->saved_pid = saved->saved_time = -1;
+	if (saved->saved_net >= 0) {
+		setns(saved->saved_net, CLONE_NEWNET);
+		close(saved->saved_net);
+	}
+	saved->saved_pid = saved->saved_time = saved->saved_net = -1;
 }
 
 static pid_t clone_init(const struct launch_opts *o, uint64_t flags, int *pidfd,
