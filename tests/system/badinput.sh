@@ -81,12 +81,21 @@ test_verbs_refuse_missing_containers_and_bad_arguments()
 	refused "unknown command" frobnicate
 }
 
+# The veth is made in the new netns by the launcher's hook, after the init
+# exists: asking for it to be named "lo", which every netns has, fails
+# there, and everything made up to then must go.
 test_a_start_that_fails_in_setup_leaves_nothing()
 {
-	local n
+	local n br=ctrbrI$(($$ % 100000))
 	n=$(new_name)
-	ctr create "$n" --config-set net.0.type=veth; ok
+	ctr create "$n" --config-set net.0.type=veth --config-set net.0.link=$br \
+		--config-set net.0.bridge.ipv4=10.$((128 + $$ % 120)).$(($$ % 250)).1/24 \
+		--config-set net.0.name=lo
+	ok
 	ctr start "$n"
+	local rc=$RC
+	ip link del "$br" 2>/dev/null
+	RC=$rc
 	expect_rc 1
 	expect_err_has "net.0"
 	[ ! -e "$RUNROOT/$n" ] || fail "state left"
