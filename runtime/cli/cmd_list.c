@@ -4,6 +4,7 @@
  * (--format json) one JSON document for scripts. Runtime state whose init
  * is gone is cleaned on the way, so a listed state is a true one.
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "cgroups/cgroup.h"
+#include "netns/net.h"
 #include "opts.h"
 #include "signals.h"
 #include "util.h"
@@ -35,9 +37,79 @@ struct row {
 	char *image;
 	bool autostart;
 	struct native_config *cfg; /* NULL when the config does not parse */
+	char **ips;		   /* while it runs: its IPv4 addresses */
 };
 
-static void row_load(struct cli_ctx *c, const char *name, struct row *r)
+/* The store's leases, read once per command. */
+struct leases {
+	struct net_lease *v;
+	size_t n;
+};
+
+/* No lease file yet is no leases; list and info show what they can. */
+static void leases_load(struct cli_ctx *c, struct leases *l)
+{
+	struct ctr_error ignored = CTR_ERROR_INIT;
+
+	*l = (struct leases){0};
+	if (net_list_leases(c->st.root, &l->v, &l->n, &ignored) < 0)
+		*l = (struct leases){0};
+}
+
+static void add_ip(char ***ips, const char *addr)
+{
+	size_t n = 0;
+
+	for (; *ips && (*ips)[n]; n++)
+		if (strcmp((*ips)[n], addr) == 0)
+			return;
+	*ips = xrealloc(*ips, (n + 2) * sizeof(char *));
+	(*ips)[n] = xstrdup(addr);
+	(*ips)[n + 1] = NULL;
+}
+
+/* Leased addresses (bridged veths), then static ones the config names
+ * (macvlan, or a veth outside any bridge pool). */
+static void row_ips(struct row *r, const struct leases *l)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	if (!cli_is_live(r->status))
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].container && strcmp(l->v[i].container, r->name) == 0)
+			add_ip(&r->ips, l->v[i].address);
+	for (size_t i = 0; r->cfg && i < r->cfg->n_nets; i++)
+		if (r->cfg->nets[i].has_ipv4 &&
+		    inet_ntop(AF_INET, &r->cfg->nets[i].ipv4, buf, sizeof(buf)))
+			add_ip(&r->ips, buf);
+}
+
+static void ips_json(FILE *f, char **ips)
+{
+	fputc('[', f);
+	for (size_t i = 0; ips && ips[i]; i++) {
+		if (i)
+			fputc(',', f);
+		cli_json_string(f, ips[i]);
+	}
+	fputc(']', f);
+}
+
+/* "10.0.3.2,10.0.3.9", or "-"; malloc'd. */
+static char *ips_text(char **ips)
+{
+	char *out = xstrdup(ips && ips[0] ? "" : "-");
+
+	for (size_t i = 0; ips && ips[i]; i++) {
+		char *joined = xasprintf("%s%s%s", out, i ? "," : "", ips[i]);
+		free(out);
+		out = joined;
+	}
+	return out;
+}
+
+static void row_load(struct cli_ctx *c, const char *name, const struct leases *l, struct row *r)
 {
 	struct ctr_error ignored = CTR_ERROR_INIT;
 
@@ -50,12 +122,14 @@ static void row_load(struct cli_ctx *c, const char *name, struct row *r)
 	ctr_error_clear(&ignored);
 	if (cli_load_config(c, name, &r->cfg, NULL, &ignored) == 0)
 		r->autostart = r->cfg->has_autostart && r->cfg->autostart;
+	row_ips(r, l);
 }
 
 static void row_free(struct row *r)
 {
 	free(r->image);
 	native_config_free(r->cfg);
+	strv_free(r->ips);
 }
 
 static void row_json(FILE *f, const struct row *r)
@@ -68,7 +142,9 @@ static void row_json(FILE *f, const struct row *r)
 		cli_json_string(f, r->image);
 	else
 		fputs("null", f);
-	fprintf(f, ",\"ips\":[],\"autostart\":%s}", r->autostart ? "true" : "false");
+	fputs(",\"ips\":", f);
+	ips_json(f, r->ips);
+	fprintf(f, ",\"autostart\":%s}", r->autostart ? "true" : "false");
 }
 
 int cmd_list(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
@@ -78,6 +154,7 @@ int cmd_list(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err
 
 	_cleanup_cli_ctx_ struct cli_ctx c = {0};
 	_cleanup_strv_ char **names = NULL;
+	struct leases l;
 	int first = opts_parse(format_table, argc, argv, format_option, &g->format, err);
 	int ret;
 
@@ -88,6 +165,7 @@ int cmd_list(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err
 	if ((ret = cli_ctx_open(g, &c, true, err)) < 0 ||
 	    (ret = store_container_list(&c.st, &names, err)) < 0)
 		return ret;
+	leases_load(&c, &l);
 	if (g->format == CLI_FORMAT_JSON)
 		fputc('[', stdout);
 	else
@@ -96,23 +174,25 @@ int cmd_list(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err
 	for (size_t i = 0; names[i]; i++) {
 		struct row r;
 
-		row_load(&c, names[i], &r);
+		row_load(&c, names[i], &l, &r);
 		if (g->format == CLI_FORMAT_JSON) {
 			if (i)
 				fputc(',', stdout);
 			row_json(stdout, &r);
 		} else {
+			_cleanup_free_ char *ips = ips_text(r.ips);
 			char pid[16] = "-";
 			if (r.pid)
 				snprintf(pid, sizeof(pid), "%d", (int)r.pid);
 			printf("%-20s %-8s %-8s %-16s %-16s %s\n", r.name,
-			       container_status_name(r.status), pid, r.image ? r.image : "-", "-",
+			       container_status_name(r.status), pid, r.image ? r.image : "-", ips,
 			       r.autostart ? "yes" : "no");
 		}
 		row_free(&r);
 	}
 	if (g->format == CLI_FORMAT_JSON)
 		fputs("]\n", stdout);
+	net_leases_free(l.v, l.n);
 	return 0;
 }
 
@@ -213,6 +293,10 @@ static void info_table(const struct row *r, const struct usage *u, const char *l
 	if (r->pid)
 		field("PID", "%d", (int)r->pid);
 	field("Image", "%s", r->image ? r->image : "-");
+	if (r->ips) {
+		_cleanup_free_ char *ips = ips_text(r->ips);
+		field("IPs", "%s", ips);
+	}
 	if (cfg) {
 		field("Init", "%s", cfg->init ? cfg->init[0] : NATIVE_DEFAULT_INIT);
 		field("Hostname", "%s", cfg->hostname ? cfg->hostname : r->name);
@@ -245,7 +329,8 @@ static void info_json(const struct row *r, const struct usage *u, const char *lo
 		cli_json_string(stdout, r->image);
 	else
 		fputs("null", stdout);
-	printf(",\"autostart\":%s,\"ips\":[]", r->autostart ? "true" : "false");
+	printf(",\"autostart\":%s,\"ips\":", r->autostart ? "true" : "false");
+	ips_json(stdout, r->ips);
 	if (cfg) {
 		fputs(",\"init\":", stdout);
 		cli_json_string(stdout, cfg->init ? cfg->init[0] : NATIVE_DEFAULT_INIT);
@@ -281,12 +366,15 @@ int cmd_info(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err
 	const char *name;
 	struct usage u;
 	struct row r;
+	struct leases l;
 	int first = cli_parse_name(format_table, argc, argv, format_option, &g->format, &name, err);
 
 	if (first < 0 || (first = cli_ctx_open(g, &c, true, err)) < 0 ||
 	    (first = cli_check_exists(&c, name, err)) < 0)
 		return first;
-	row_load(&c, name, &r);
+	leases_load(&c, &l);
+	row_load(&c, name, &l, &r);
+	net_leases_free(l.v, l.n);
 	usage_load(&c, name, &u);
 	log = store_container_path(&c.st, name, "console.log");
 	exit_code = last_exit(&c, name);

@@ -130,6 +130,26 @@ test_a_container_keeps_its_address_across_restarts()
 	[ "$(addr_in "$a")" = "$first" ] || fail "restart moved it from $first to $(addr_in "$a")"
 }
 
+test_list_and_info_show_the_address_while_running()
+{
+	local a addr
+	a=$(new_name)
+	make "$a"
+	ctr start "$a"; ok
+	addr=$(addr_in "$a")
+	[ -n "$addr" ] || fail "no address inside"
+	ctr --format json list; ok
+	[ "$(jq -r --arg n "$a" '.[] | select(.name == $n) | .ips | join(",")' "$OUT")" = "$addr" ] ||
+		fail "list --format json does not show $addr"
+	ctr list; ok
+	grep -E "^$a +running .* $addr " "$OUT" >/dev/null || fail "the list table does not show $addr"
+	ctr info "$a"; ok
+	expect_out_has "$addr"
+	ctr stop "$a"; ok
+	ctr --format json info "$a"; ok
+	[ "$(jq -r '.ips | length' "$OUT")" = 0 ] || fail "a stopped container shows addresses"
+}
+
 test_a_static_address_is_honoured_and_reserved()
 {
 	local a b
