@@ -19,11 +19,15 @@ NS=ctrnsT$$
 eval "lib_$(declare -f file_cleanup)"
 file_cleanup()
 {
+	local ours=0
+	[ -n "$FILE_TMP" ] && [ -e "$FILE_TMP/ctrbr0-is-ours" ] && ours=1
 	lib_file_cleanup
 	ip link del "$BR" 2>/dev/null
 	ip link del "$MV_PARENT" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
 	nft delete table ip "ctr_$BR" 2>/dev/null
+	# ctrbr0 only when it was not there before this file's test made it.
+	[ "$ours" = 1 ] && ip link del ctrbr0 2>/dev/null
 	return 0
 }
 
@@ -88,6 +92,28 @@ test_two_containers_reach_each_other_and_the_host()
 	wait_until 5 echo_answers "$b" "$(lease_of "$a")" || fail "no TCP echo from $a to $b"
 	ctr exec "$b" -- ip route; ok
 	expect_out_has "default via $BRIDGE_IP dev eth0"
+}
+
+# The defaults: net.0.type = veth alone puts a container on ctrbr0
+# (10.0.3.1/24), made if missing. Skipped when the host already has a
+# ctrbr0 this file did not make (it must not change or remove it).
+test_two_containers_from_scratch_ping_each_other_through_ctrbr0()
+{
+	local a b addr_b
+	if ip link show ctrbr0 >/dev/null 2>&1; then
+		skip "the host already has a ctrbr0 of its own"
+	fi
+	touch "$FILE_TMP/ctrbr0-is-ours"
+	a=$(new_name) b=$(new_name)
+	make "$a" net.0.type=veth
+	make "$b" net.0.type=veth
+	ctr start "$a"; ok
+	ctr start "$b"; ok
+	ip link show ctrbr0 >/dev/null 2>&1 || fail "ctrbr0 was not made"
+	addr_b=$(addr_in "$b")
+	case $addr_b in 10.0.3.*) ;; *) fail "$b got '$addr_b', not an address of 10.0.3.0/24" ;; esac
+	ctr exec "$a" -- ping -c1 -W2 "$addr_b"; ok
+	ctr exec "$b" -- ping -c1 -W2 10.0.3.1; ok
 }
 
 test_twenty_parallel_starts_get_distinct_addresses()
