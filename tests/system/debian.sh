@@ -128,6 +128,40 @@ test_second_debian_create_is_instant_and_gets_its_own_identity()
 	expect_out "$e"
 }
 
+# The store verbs and the console on a booted Debian: the console log has
+# systemd's boot, a clone boots with a range and a name of its own and its
+# writes stay its own, a snapshot restores what was there.
+test_debian_console_log_clone_and_snapshot()
+{
+	local e
+	new_debian
+	ctr start "$D"; ok
+	ctr wait "$D" --booted --timeout "$BOOT_TIMEOUT"; ok
+	ctr exec "$D" -- sh -c 'echo before > /root/mark'; ok
+	ctr stop "$D"; ok
+	grep -q "Reached target" "$STORE/containers/$D/console.log" ||
+		fail "the console log has no boot messages"
+	ctr snapshot "$D" s1; ok
+	e=$(new_name)
+	ctr clone "$D" "$e"; ok
+	ctr start "$e"; ok
+	ctr wait "$e" --booted --timeout "$BOOT_TIMEOUT"; ok
+	report_state "$e"
+	ctr exec "$e" -- hostname; ok
+	expect_out "$e"
+	ctr exec "$e" -- sh -c 'cat /root/mark; echo clone > /root/mark'; ok
+	expect_out before
+	ctr stop "$e"; ok
+	ctr start "$D"; ok
+	ctr exec "$D" -- sh -c 'cat /root/mark; echo after > /root/mark'; ok
+	expect_out before
+	ctr stop "$D"; ok
+	ctr snapshot restore "$D" s1; ok
+	ctr start "$D"; ok
+	ctr exec "$D" -- cat /root/mark; ok
+	expect_out before
+}
+
 test_wait_booted_times_out_with_status_3()
 {
 	new_debian
