@@ -6,12 +6,14 @@
 #include "args.h"
 #include "util.h"
 
-int cli_args_parse(const struct opt_def *defs, int argc, char **argv, opt_handler handler,
-		   void *data, char ***positional, struct ctr_error *err)
+int cli_args_parse_until(const struct opt_def *defs, int argc, char **argv, opt_handler handler,
+			 void *data, char ***positional, int *rest, struct ctr_error *err)
 {
 	const char **out = xcalloc((size_t)argc + 1, sizeof(char *));
 	int n = 0, i = 0;
 
+	if (rest)
+		*rest = argc;
 	while (i < argc) {
 		int used = opts_parse(defs, argc - i, argv + i, handler, data, err);
 
@@ -21,6 +23,10 @@ int cli_args_parse(const struct opt_def *defs, int argc, char **argv, opt_handle
 		}
 		i += used;
 		if (used > 0 && strcmp(argv[i - 1], "--") == 0) {
+			if (rest) {
+				*rest = i;
+				break;
+			}
 			while (i < argc)
 				out[n++] = argv[i++];
 		} else if (i < argc) {
@@ -29,6 +35,12 @@ int cli_args_parse(const struct opt_def *defs, int argc, char **argv, opt_handle
 	}
 	*positional = (char **)out;
 	return n;
+}
+
+int cli_args_parse(const struct opt_def *defs, int argc, char **argv, opt_handler handler,
+		   void *data, char ***positional, struct ctr_error *err)
+{
+	return cli_args_parse_until(defs, argc, argv, handler, data, positional, NULL, err);
 }
 
 int cli_args_count(int n, int min, int max, const char *usage, struct ctr_error *err)

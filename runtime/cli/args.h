@@ -16,6 +16,11 @@
  * lone "--" every word is positional. Returns their count or -errno. */
 int cli_args_parse(const struct opt_def *defs, int argc, char **argv, opt_handler handler,
 		   void *data, char ***positional, struct ctr_error *err);
+/* The same, but a lone "--" ends the parse: *rest is the index of the word
+ * after it (argc without one), for verbs that pass what follows on (exec's
+ * command, create's template options). */
+int cli_args_parse_until(const struct opt_def *defs, int argc, char **argv, opt_handler handler,
+			 void *data, char ***positional, int *rest, struct ctr_error *err);
 
 /* "expected N arguments"-style check: -EINVAL with usage in the message
  * when n is outside [min, max]. */

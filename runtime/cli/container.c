@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "args.h"
 #include "opts.h"
 #include "syscalls.h"
 #include "util.h"
@@ -253,26 +254,16 @@ int cli_wait_stopped(struct cli_ctx *c, const char *name, int timeout_ms, struct
 int cli_parse(const struct opt_def *table, int argc, char **argv, opt_handler handler, void *data,
 	      struct cli_args *out, struct ctr_error *err)
 {
-	int i = 0;
+	_cleanup_free_ char **pos = NULL;
+	int n = cli_args_parse_until(table, argc, argv, handler, data, &pos, &out->rest, err);
 
-	memset(out, 0, sizeof(*out));
-	out->rest = argc;
-	while (i < argc) {
-		int first = opts_parse(table, argc - i, argv + i, handler, data, err);
-
-		if (first < 0)
-			return first;
-		i += first;
-		if (i > 0 && strcmp(argv[i - 1], "--") == 0) {
-			out->rest = i;
-			break;
-		}
-		if (i >= argc)
-			break;
-		if (out->n == ARRAY_SIZE(out->pos))
-			return ctr_error(err, EINVAL, "unexpected argument '%s'", argv[i]);
-		out->pos[out->n++] = argv[i++];
-	}
+	out->n = 0;
+	if (n < 0)
+		return n;
+	if ((size_t)n > ARRAY_SIZE(out->pos))
+		return ctr_error(err, EINVAL, "unexpected argument '%s'", pos[ARRAY_SIZE(out->pos)]);
+	for (int i = 0; i < n; i++)
+		out->pos[out->n++] = pos[i];
 	return 0;
 }
 
