@@ -13,6 +13,7 @@
 #include "checkpoint_internal.h"
 #include "lifecycle_internal.h"
 #include "log.h"
+#include "mountinfo.h"
 #include "util.h"
 
 /* Debug level: the log is what a failed checkpoint is explained with, and
@@ -56,6 +57,8 @@ void cr_put_common(struct pb_buf *b, const struct criu_common_opts *c, const str
 	/* The terminal's master is held outside (console socket receiver). */
 	if (spec->process.terminal)
 		pb_put_bool(b, CRIU_OPT_ORPHAN_PTS_MASTER, true);
+	for (size_t i = 0; c->external && c->external[i]; i++)
+		pb_put_string(b, CRIU_OPT_EXTERNAL, c->external[i]);
 }
 
 static void put_pair(struct pb_buf *b, unsigned field, const char *key, const char *val)
@@ -96,6 +99,98 @@ void cr_put_ext_mounts(struct pb_buf *b, const struct spec *spec, bool restore)
 		src = restore ? cr_bind_source(spec, m) : xstrdup(m->destination);
 		put_pair(b, CRIU_OPT_EXT_MNT, m->destination, src);
 	}
+}
+
+static bool is_spec_bind(const struct spec *spec, const char *dest)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if (spec->mounts[i].bind && strcmp(spec->mounts[i].destination, dest) == 0)
+			return true;
+	return false;
+}
+
+/* Mounts criu would refuse, with where the host has them: [[inside, host]]. */
+static json_object *find_host_binds(const struct mountinfo_entry *in, size_t n_in,
+				    const struct mountinfo_entry *host, size_t n_host,
+				    const struct spec *spec)
+{
+	json_object *arr = json_object_new_array();
+	dev_t root_dev = 0;
+
+	for (size_t i = 0; i < n_in; i++)
+		if (strcmp(in[i].mountpoint, "/") == 0)
+			root_dev = in[i].dev;
+	for (size_t i = 0; i < n_in; i++) {
+		const struct mountinfo_entry *m = &in[i];
+		_cleanup_free_ char *where = NULL;
+		json_object *pair;
+
+		if (m->dev == root_dev || str_has_prefix(m->fstype, "cgroup") ||
+		    is_spec_bind(spec, m->mountpoint))
+			continue;
+		where = mountinfo_reach(host, n_host, m->dev, m->root);
+		if (!where)
+			continue;
+		pair = json_object_new_array();
+		json_object_array_add(pair, json_object_new_string(m->mountpoint));
+		json_object_array_add(pair, json_object_new_string(where));
+		json_object_array_add(arr, pair);
+	}
+	return arr;
+}
+
+static int save_host_binds(int image_fd, pid_t pid, const struct spec *spec, json_object **out,
+			   struct ctr_error *err)
+{
+	struct mountinfo_entry *in = NULL, *host = NULL;
+	size_t n_in = 0, n_host = 0;
+	const char *text;
+	int ret;
+
+	ret = mountinfo_read(pid, &in, &n_in, err);
+	if (ret == 0)
+		ret = mountinfo_read(0, &host, &n_host, err);
+	if (ret == 0) {
+		*out = find_host_binds(in, n_in, host, n_host, spec);
+		text = json_object_to_json_string_ext(*out, JSON_C_TO_STRING_PLAIN);
+		ret = write_file_atomic_at(image_fd, CR_HOST_BINDS, text, strlen(text), 0600, err);
+	}
+	mountinfo_free(in, n_in);
+	mountinfo_free(host, n_host);
+	return ret;
+}
+
+static json_object *load_host_binds(int image_fd)
+{
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+
+	if (read_file_at(image_fd, CR_HOST_BINDS, &text, &len, &ignored) < 0)
+		return NULL;
+	return json_tokener_parse(text);
+}
+
+int cr_put_host_binds(struct pb_buf *b, int image_fd, pid_t pid, const struct spec *spec,
+		      struct ctr_error *err)
+{
+	json_object *arr = NULL;
+	int ret = 0;
+
+	if (pid)
+		ret = save_host_binds(image_fd, pid, spec, &arr, err);
+	else
+		arr = load_host_binds(image_fd);
+	for (size_t i = 0; ret == 0 && arr && i < json_object_array_length(arr); i++) {
+		json_object *pair = json_object_array_get_idx(arr, i);
+		const char *inside = json_object_get_string(json_object_array_get_idx(pair, 0));
+		const char *host = json_object_get_string(json_object_array_get_idx(pair, 1));
+
+		if (inside && host)
+			put_pair(b, CRIU_OPT_EXT_MNT, inside, pid ? inside : host);
+	}
+	json_object_put(arr);
+	return ret;
 }
 
 static void put_layout(struct pb_buf *b, const char *dest, const struct cg_mount_entry *e,
@@ -251,16 +346,20 @@ static void put_frozen_cgroup(struct pb_buf *b, const struct cg_handle *cg)
 	cg_mount_layout_free(layout, n);
 }
 
-static void build_dump_opts(struct pb_buf *b, const struct checkpoint_opts *o,
-			    const struct cr_dirs *d, const struct spec *spec,
-			    const struct container_state *cs, bool paused)
+static int build_dump_opts(struct pb_buf *b, const struct checkpoint_opts *o,
+			   const struct cr_dirs *d, const struct spec *spec,
+			   const struct container_state *cs, bool paused, struct ctr_error *err)
 {
 	struct ctr_error ignored = CTR_ERROR_INIT;
 	struct cg_handle *cg = NULL;
+	int ret;
 
 	pb_put_int32(b, CRIU_OPT_PID, cs->pid);
 	cr_put_common(b, &o->c, d, spec, NULL);
 	cr_put_ext_mounts(b, spec, false);
+	ret = cr_put_host_binds(b, d->image_fd, cs->pid, spec, err);
+	if (ret < 0)
+		return ret;
 	if (cs->cgroup_path && cg_open(cs->cgroup_path, &cg, &ignored) == 0) {
 		cr_put_cgroup_mounts(b, spec, cg, false);
 		if (paused)
@@ -273,6 +372,7 @@ static void build_dump_opts(struct pb_buf *b, const struct checkpoint_opts *o,
 		pb_put_bool(b, CRIU_OPT_TRACK_MEM, true);
 	if (o->parent_dir)
 		pb_put_string(b, CRIU_OPT_PARENT_IMG, o->parent_dir);
+	return 0;
 }
 
 static int dump(const struct checkpoint_opts *o, const struct spec *spec,
@@ -292,9 +392,8 @@ static int dump(const struct checkpoint_opts *o, const struct spec *spec,
 					 .type = o->pre_dump ? CRIU_REQ_PRE_DUMP : CRIU_REQ_DUMP,
 					 .opts = &opts, .notify = cr_forward_notify,
 					 .data = (void *)&o->c};
-		build_dump_opts(&opts, o, &d, spec, cs, paused);
-		ret = criu_call(&call, &ignored, err);
-		if (ret < 0)
+		ret = build_dump_opts(&opts, o, &d, spec, cs, paused, err);
+		if (ret == 0 && (ret = criu_call(&call, &ignored, err)) < 0)
 			cr_explain(&d, &o->c, o->pre_dump ? "criu pre-dump" : "criu dump", ret, err);
 	}
 	pb_buf_free(&opts);
@@ -321,11 +420,15 @@ int container_checkpoint(struct ctr_runtime *rt, const struct checkpoint_opts *o
 	ret = lc_load_config(rt, dirfd, &cs, &spec, err);
 	if (ret == 0)
 		ret = criu_find(o->c.criu_path, rt->store.dirfd, &bin, err);
+	if (ret == 0 && o->pre_dump && !criu_can_track_memory(&bin))
+		ret = ctr_error(err, ENOTSUP,
+				"cannot pre-dump: criu finds no memory tracking in this kernel "
+				"(soft-dirty bits, CONFIG_MEM_SOFT_DIRTY); checkpoint without it");
 	if (ret == 0)
 		ret = dump(o, spec, &cs, st == STATUS_PAUSED, &bin, err);
 	criu_bin_free(&bin);
 	spec_free(spec);
-	if (ret < 0 || o->leave_running || o->pre_dump)
+	if (ret < 0 || o->leave_running || o->pre_dump || o->keep_state)
 		return ret;
 	/* criu killed the tree after dumping it: the container is stopped, and
 	 * goes as delete would take it (runc does the same). */

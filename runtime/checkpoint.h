@@ -38,6 +38,9 @@ struct criu_common_opts {
 	bool shell_job;         /* a session/tty shared with the outside */
 	bool file_locks;
 	int manage_cgroups_mode; /* enum criu_cg_mode, or -1 for criu's default (soft) */
+	/* More of criu's --external ("veth[eth0]:ctrv1234@ctrbr0"), NULL-
+	 * terminated; may be NULL. */
+	const char *const *external;
 	/* Called at each step criu reports ("pre-dump", "post-dump",
 	 * "network-lock", "network-unlock", "setup-namespaces",
 	 * "post-restore", "pre-resume", "post-resume"; pid: the tree's root
@@ -53,6 +56,9 @@ struct checkpoint_opts {
 	bool leave_running;
 	bool pre_dump;           /* memory only; the container keeps running */
 	const char *parent_dir;  /* a previous pre-dump, relative to image_dir */
+	/* The state is left for the init's parent to remove once it has
+	 * reaped the init (ctr's monitor), instead of deleted here. */
+	bool keep_state;
 };
 
 int container_checkpoint(struct ctr_runtime *rt, const struct checkpoint_opts *o,
@@ -62,6 +68,9 @@ struct restore_opts {
 	struct create_opts create; /* id, spec, config, pid_file, console_socket */
 	struct criu_common_opts c;
 	bool detach;
+	/* Set (ctr's monitor): the restored terminal's master comes back
+	 * here, owned by the caller, instead of going to a console socket. */
+	int *console_master;
 };
 
 /* detach: return once the container runs. Otherwise wait for its init,

@@ -40,6 +40,16 @@ void cr_put_ext_mounts(struct pb_buf *b, const struct spec *spec, bool restore);
 void cr_put_cgroup_mounts(struct pb_buf *b, const struct spec *spec, const struct cg_handle *cg,
 			  bool restore);
 
+/* Mounts of the container whose filesystem the host has mounted too, but
+ * which are not the spec's binds (device nodes bound from the host's
+ * /dev, masks bound from /dev/null): criu cannot dump them, so they are
+ * external, keyed by where they show inside. Dump (pid: the init) finds
+ * them and keeps their host paths in the image directory (CR_HOST_BINDS);
+ * restore (pid 0) reads them back as the values. */
+#define CR_HOST_BINDS "host-binds.json"
+int cr_put_host_binds(struct pb_buf *b, int image_fd, pid_t pid, const struct spec *spec,
+		      struct ctr_error *err);
+
 /* criu_notify_fn over the caller's notify (checkpoint.h): closes any fd
  * that came along. data: the criu_common_opts. */
 int cr_forward_notify(void *data, const char *script, pid_t pid, int fd, struct ctr_error *err);

@@ -18,9 +18,10 @@ void criu_bin_free(struct criu_bin *b)
 	*b = (struct criu_bin){0};
 }
 
-/* Run path with args; its stdout and stderr together in *out. Returns the
- * exit status (0-255, 256+signal when killed) or -errno. */
-static int run_capture(const char *path, const char *arg, char **out)
+/* Run path with up to two args (NULL ends them); its stdout and stderr
+ * together in *out. Returns the exit status (0-255, 256+signal when
+ * killed) or -errno. */
+static int run_capture(const char *path, const char *arg, const char *arg2, char **out)
 {
 	_cleanup_close_ int rd = -1, wr = -1;
 	int pipefd[2], status;
@@ -39,7 +40,7 @@ static int run_capture(const char *path, const char *arg, char **out)
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(wr, 1) < 0 || dup2(wr, 2) < 0)
 			_exit(127);
-		execl(path, path, arg, (char *)NULL);
+		execl(path, path, arg, arg2, (char *)NULL);
 		_exit(127);
 	}
 	close(steal_fd(wr));
@@ -167,7 +168,7 @@ static int check_binary(const char *path, char **version, struct ctr_error *err)
 	_cleanup_free_ char *out = NULL, *check = NULL, *why = NULL;
 	int ret;
 
-	ret = run_capture(path, "--version", &out);
+	ret = run_capture(path, "--version", NULL, &out);
 	if (ret < 0)
 		return ctr_errnum(err, ret, "run %s --version", path);
 	*version = parse_version(out);
@@ -178,7 +179,7 @@ static int check_binary(const char *path, char **version, struct ctr_error *err)
 				 "criu %s at %s is too old: need %d.%d or later "
 				 "(tests/install-criu builds it)",
 				 *version, path, CRIU_MIN_MAJOR, CRIU_MIN_MINOR);
-	ret = run_capture(path, "check", &check);
+	ret = run_capture(path, "check", NULL, &check);
 	if (ret < 0)
 		return ctr_errnum(err, ret, "run %s check", path);
 	if (ret != 0) {
@@ -215,6 +216,13 @@ int criu_find(const char *explicit, int cache_dirfd, struct criu_bin *out,
 	out->path = steal_ptr(path);
 	out->version = steal_ptr(version);
 	return 0;
+}
+
+bool criu_can_track_memory(const struct criu_bin *b)
+{
+	_cleanup_free_ char *out = NULL;
+
+	return run_capture(b->path, "check", "--feature=mem_dirty_track", &out) == 0;
 }
 
 char *criu_log_error(int dirfd, const char *log_name)

@@ -39,6 +39,10 @@ int criu_find(const char *explicit, int cache_dirfd, struct criu_bin *out,
 	      struct ctr_error *err);
 void criu_bin_free(struct criu_bin *b);
 
+/* Can criu track which pages change (soft-dirty bits), which a pre-dump
+ * needs? Asks `criu check --feature mem_dirty_track` (~20 ms). */
+bool criu_can_track_memory(const struct criu_bin *b);
+
 /* Request types and criu_opts field numbers (criu's images/rpc.proto). */
 enum criu_req_type {
 	CRIU_REQ_DUMP = 1,

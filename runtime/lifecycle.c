@@ -259,10 +259,24 @@ static bool host_root_id(const struct spec_id_map *maps, size_t n, uint32_t *out
 	return false;
 }
 
+bool lc_container_root(const struct spec *spec, uid_t *uid, gid_t *gid)
+{
+	const struct spec_namespace *user = spec_find_namespace(spec, CLONE_NEWUSER);
+	uint32_t u, g;
+
+	if (!user || user->path ||
+	    !host_root_id(spec->linux.uid_mappings, spec->linux.n_uid_mappings, &u) ||
+	    !host_root_id(spec->linux.gid_mappings, spec->linux.n_gid_mappings, &g))
+		return false;
+	*uid = (uid_t)u;
+	*gid = (gid_t)g;
+	return true;
+}
+
 /* A container with a user and a cgroup namespace of its own sees its cgroup
  * as its root: an init that manages cgroups (systemd) must own it there,
  * or it cannot even place itself in init.scope. */
-static int delegate_cgroup(const struct spec *spec, struct cg_handle *cg, struct ctr_error *err)
+int lc_delegate_cgroup(const struct spec *spec, struct cg_handle *cg, struct ctr_error *err)
 {
 	const struct spec_namespace *user = spec_find_namespace(spec, CLONE_NEWUSER);
 	const struct spec_namespace *cgns = spec_find_namespace(spec, CLONE_NEWCGROUP);
@@ -325,7 +339,7 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 	if (ret == 0 && cs.cgroup_path)
 		ret = lc_create_cgroup(o->spec, cs.cgroup_path, &cg, err);
 	if (ret == 0 && cg)
-		ret = delegate_cgroup(o->spec, cg, err);
+		ret = lc_delegate_cgroup(o->spec, cg, err);
 	if (ret == 0 && mode == LAUNCH_CREATE) {
 		if (mkfifoat(dirfd, EXEC_FIFO, 0600) < 0)
 			ret = ctr_errno(err, "create exec fifo");

@@ -45,6 +45,12 @@ void lc_fill_initial_state(struct ctr_runtime *rt, const struct create_opts *o,
 int lc_create_cgroup(const struct spec *spec, const char *path, struct cg_handle **cg,
 		     struct ctr_error *err);
 void lc_undo_create(struct ctr_runtime *rt, const char *id, struct cg_handle *cg);
+/* With a user and a cgroup namespace of its own, the container's root
+ * owns its cgroup (systemd inside must be able to manage it). */
+/* The host ids root of the container maps to, when it has a user
+ * namespace of its own; false otherwise. */
+bool lc_container_root(const struct spec *spec, uid_t *uid, gid_t *gid);
+int lc_delegate_cgroup(const struct spec *spec, struct cg_handle *cg, struct ctr_error *err);
 int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_mode mode,
 	      struct launch_result *res, struct ctr_error *err);
 /* Run poststart/poststop hooks from the container's kept config; a failure

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* restore.c - a new container from a CRIU image directory. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
@@ -83,6 +84,7 @@ static void build_restore_opts(struct pb_buf *b, const struct restore_ctx *r,
 {
 	cr_put_common(b, &r->o->c, d, r->spec, root);
 	cr_put_ext_mounts(b, r->spec, true);
+	cr_put_host_binds(b, d->image_fd, 0, r->spec, NULL);
 	cr_put_cgroup_mounts(b, r->spec, r->cg, true);
 	put_inherited_stdio(b, d->image_fd);
 	put_cgroup_root(b, r->cs.cgroup_path);
@@ -118,6 +120,11 @@ static int on_notify(void *data, const char *script, pid_t pid, int fd, struct c
 		return ret;
 	}
 
+	if (strcmp(script, "orphan-pts-master") == 0 && fd >= 0 && r->o->console_master) {
+		*r->o->console_master = fd;
+		r->got_pty = true;
+		return 0;
+	}
 	if (strcmp(script, "orphan-pts-master") == 0 && fd >= 0) {
 		if (r->console >= 0)
 			ret = console_send_master(r->console, fd, err);
@@ -155,39 +162,98 @@ static int make_mountpoints(const struct spec *spec, struct ctr_error *err)
 	return 0;
 }
 
-/* criu builds the restored root from opts.root but does not make it
- * read-only again: hand it a read-only clone of the rootfs (in the state
- * dir, attached only while criu runs), whose flag every bind inherits. */
-static int readonly_root(struct restore_ctx *r, char **path, struct ctr_error *err)
+/* The tree criu restores the root from, attached at path: the spec's
+ * prepared root (a system container's idmapped tree), its overlay mounted
+ * afresh, or a clone of root_path. */
+static int root_tree(const struct spec *spec, const char *path, struct ctr_error *err)
 {
-	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
-	_cleanup_close_ int tree = -1;
-
-	*path = xasprintf("%s/%s/" CRIU_ROOT, r->rt->store.root, r->o->create.id);
-	if (mkdir(*path, 0700) < 0 && errno != EEXIST)
-		return ctr_errno(err, "create %s", *path);
-	tree = sys_open_tree(AT_FDCWD, r->spec->root_path,
-			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	if (tree < 0)
-		return ctr_errno(err, "clone rootfs %s", r->spec->root_path);
-	if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro) < 0)
-		return ctr_errno(err, "make the rootfs clone read-only");
-	if (sys_move_mount(tree, "", AT_FDCWD, *path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return ctr_errno(err, "attach the rootfs clone at %s", *path);
+	if (spec->has_root_tree) {
+		if (sys_move_mount(spec->root_tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return ctr_errno(err, "attach the prepared root at %s", path);
+		return 0;
+	}
+	if (spec->root_overlay) {
+		if (mount("overlay", path, "overlay", 0, spec->root_overlay) < 0)
+			return ctr_errno(err, "mount the overlay root at %s", path);
+		return 0;
+	}
+	if (mount(spec->root_path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return ctr_errno(err, "bind rootfs %s at %s", spec->root_path, path);
 	return 0;
 }
 
-static void drop_readonly_root(const char *path)
+/* criu builds the restored root from opts.root but neither mounts an
+ * overlay nor makes it read-only again: it gets the root as create would
+ * have made it, attached in the state dir only while criu runs; a
+ * read-only flag there is inherited by every bind below. NULL path: the
+ * spec's root_path serves as it is. */
+static int restore_root(struct restore_ctx *r, char **path, struct ctr_error *err)
+{
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY, .propagation = MS_PRIVATE};
+	_cleanup_close_ int fd = -1;
+	int ret;
+
+	if (!r->spec->root_readonly && !r->spec->root_overlay && !r->spec->has_root_tree)
+		return 0;
+	*path = xasprintf("%s/%s/" CRIU_ROOT, r->rt->store.root, r->o->create.id);
+	if (mkdir(*path, 0700) < 0 && errno != EEXIST)
+		return ctr_errno(err, "create %s", *path);
+	ret = root_tree(r->spec, *path, err);
+	if (ret < 0) {
+		rmdir(*path);
+		free(steal_ptr(*path));
+		return ret;
+	}
+	if (!r->spec->root_readonly)
+		ro.attr_set = 0;
+	fd = open(*path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || sys_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro) < 0)
+		return ctr_errno(err, "set up the root at %s", *path);
+	return 0;
+}
+
+static void drop_restore_root(const char *path)
 {
 	umount2(path, MNT_DETACH);
 	rmdir(path);
+}
+
+/* criu reads images from inside the restored tasks once they have the
+ * container's credentials: in a user namespace of its own, the container's
+ * root must own them (they are its memory and files anyway). The first
+ * task opens some before its id map is written, as nobody: the directory
+ * is searchable by all (its files are 0644 as criu writes them; ctr's own
+ * store keeps every container directory 0700 above it). */
+static int give_images(int image_fd, const struct spec *spec, struct ctr_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	struct dirent *e;
+	uid_t uid;
+	gid_t gid;
+	DIR *d;
+
+	if (!lc_container_root(spec, &uid, &gid))
+		return 0;
+	if (fchown(image_fd, uid, gid) < 0 || fchmod(image_fd, 0711) < 0)
+		return ctr_errno(err, "give the checkpoint images to the container's root");
+	fd = openat(image_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd < 0 ? NULL : fdopendir(steal_fd(fd));
+	if (!d)
+		return ctr_errno(err, "read the checkpoint images");
+	while ((e = readdir(d)))
+		if (e->d_type == DT_REG && fchownat(dirfd(d), e->d_name, uid, gid, 0) < 0) {
+			closedir(d);
+			return ctr_errno(err, "give %s to the container's root", e->d_name);
+		}
+	closedir(d);
+	return 0;
 }
 
 static int run_criu(struct restore_ctx *r, const struct criu_bin *bin, pid_t *pid,
 		    struct ctr_error *err)
 {
 	struct cr_dirs d = {.log_name = "restore.log"};
-	_cleanup_free_ char *ro_root = NULL;
+	_cleanup_free_ char *root = NULL;
 	_cleanup_close_ int netns = -1;
 	struct pb_buf opts = {0};
 	int ret;
@@ -196,21 +262,23 @@ static int run_criu(struct restore_ctx *r, const struct criu_bin *bin, pid_t *pi
 	if (ret == 0 && faccessat(d.image_fd, "inventory.img", F_OK, 0) < 0)
 		ret = ctr_error(err, ENOENT, "%s holds no checkpoint (no inventory.img)",
 				r->o->c.image_dir);
+	if (ret == 0)
+		ret = give_images(d.image_fd, r->spec, err);
 	if (ret == 0 && (netns = netns_fd(r->spec, err)) < 0 && netns != -ENOENT)
 		ret = netns;
-	if (ret == 0 && r->spec->root_readonly)
-		ret = readonly_root(r, &ro_root, err);
+	if (ret == 0)
+		ret = restore_root(r, &root, err);
 	if (ret == 0) {
 		struct criu_call call = {.bin = bin, .type = CRIU_REQ_RESTORE, .opts = &opts,
 					 .pass_fds = &netns, .n_pass_fds = netns >= 0 ? 1 : 0,
 					 .notify = on_notify, .data = r};
-		build_restore_opts(&opts, r, &d, netns >= 0, ro_root);
+		build_restore_opts(&opts, r, &d, netns >= 0, root);
 		ret = criu_call(&call, pid, err);
 		if (ret < 0)
 			cr_explain(&d, &r->o->c, "criu restore", ret, err);
 	}
-	if (ro_root)
-		drop_readonly_root(ro_root);
+	if (root)
+		drop_restore_root(root);
 	pb_buf_free(&opts);
 	cr_close_dirs(&d);
 	return ret;
@@ -234,11 +302,15 @@ static int restore_into_new_container(struct restore_ctx *r, const struct criu_b
 					   0600, err);
 	if (ret == 0 && r->cs.cgroup_path)
 		ret = lc_create_cgroup(r->spec, r->cs.cgroup_path, &r->cg, err);
+	if (ret == 0 && r->cg)
+		ret = lc_delegate_cgroup(r->spec, r->cg, err);
 	if (ret == 0)
 		ret = make_mountpoints(r->spec, err);
 	if (ret == 0)
 		ret = run_criu(r, bin, &pid, err);
-	if (ret == 0 && r->spec->process.terminal && !r->got_pty)
+	/* (ctr's monitor goes on without a console when nothing inside had
+	 * it open: criu then has no terminal to bring back.) */
+	if (ret == 0 && r->spec->process.terminal && !r->got_pty && !r->o->console_master)
 		ret = ctr_error(err, EPROTO, "criu restored no terminal for the console socket");
 	if (ret == 0) {
 		r->cs.pid = pid;
@@ -280,7 +352,8 @@ int container_restore(struct ctr_runtime *rt, const struct restore_opts *o, int 
 
 	*exit_code = 0;
 	ret = state_validate_id(o->create.id, err);
-	if (ret == 0 && r.spec->process.terminal && !o->create.console_socket)
+	if (ret == 0 && r.spec->process.terminal && !o->create.console_socket &&
+	    !o->console_master)
 		ret = ctr_error(err, EINVAL,
 				"process.terminal is set but no --console-socket was given");
 	if (ret == 0)

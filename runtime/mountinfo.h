@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* mountinfo.h - /proc/PID/mountinfo read into entries. */
+#ifndef CTR_MOUNTINFO_H
+#define CTR_MOUNTINFO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+struct mountinfo_entry {
+	dev_t dev;	  /* the filesystem's major:minor */
+	char *root;	  /* the path within the filesystem mounted here */
+	char *mountpoint; /* as the process sees it (relative to its root) */
+	char *fstype;
+};
+
+/* pid 0: the caller's own. Escapes (\040) are undone. */
+int mountinfo_read(pid_t pid, struct mountinfo_entry **out, size_t *n, struct ctr_error *err);
+void mountinfo_free(struct mountinfo_entry *v, size_t n);
+
+/* Where, in the mounts of v, the file at root of filesystem dev can be
+ * reached (malloc'd), or NULL when none of them shows it. */
+char *mountinfo_reach(const struct mountinfo_entry *v, size_t n, dev_t dev, const char *root);
+
+#endif
