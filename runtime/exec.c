@@ -88,6 +88,8 @@ static int exec_child_setup(struct exec_ctx *c, struct ctr_error *err)
 		return ctr_errno(err, "become root in the user namespace");
 	if (p->terminal && (ret = launcher_child_terminal(c->sock, p, false, err)) < 0)
 		return ret;
+	if (!p->terminal && c->o->new_session && setsid() < 0)
+		return ctr_errno(err, "setsid");
 	if ((ret = launcher_child_fds(c->o->preserve_fds, err)) < 0 ||
 	    (ret = process_apply_limits(c->spec, p, err)) < 0 ||
 	    (ret = process_finalize(p, c->spec->linux.seccomp, err)) < 0 ||

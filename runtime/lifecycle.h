@@ -105,6 +105,10 @@ struct exec_opts {
 	const char *pid_file;
 	const char *console_socket;
 	unsigned int preserve_fds;
+	/* Without a terminal: a session of its own inside the container
+	 * (ctr's exec), so that what it leaves running there can be
+	 * checkpointed; the caller forwards signals instead. */
+	bool new_session;
 };
 
 /* Run another process in a running container: its namespaces, cgroup,

@@ -131,7 +131,7 @@ int cmd_exec(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err
 	    (ret = cli_ctx_open(g, &c, true, err)) == 0 &&
 	    (ret = cli_check_exists(&c, args.pos[0], err)) == 0 &&
 	    (ret = container_config(&c.rt, args.pos[0], &spec, err)) == 0) {
-		struct exec_opts o = {.id = args.pos[0], .process = &spec->process};
+		struct exec_opts o = {.id = args.pos[0], .process = &spec->process, .new_session = true};
 
 		build_process(&spec->process, &a, argv + args.rest);
 		ret = container_exec(&c.rt, &o, &code, err);
