@@ -107,6 +107,29 @@ int net_list_leases(const char *store_root, struct net_lease **out, size_t *n,
 		    struct ctr_error *err);
 void net_leases_free(struct net_lease *v, size_t n);
 
+/* Checkpoint and restore (netns/criu_net.c). CRIU dumps a container's
+ * network namespace with its interfaces, addresses and routes. At restore
+ * the veths cannot be made from inside a user namespace of the
+ * container's, so ctr makes each pair on the host as a start would name
+ * it, and criu moves the peer in, giving it back its name, MAC, MTU and
+ * addresses. ctr's half of criu's network lock: while criu dumps, and
+ * until a restored container runs, the host ends are off their bridges
+ * (up all the same: a peer without carrier would have its routes dumped
+ * "linkdown", which restore refuses).
+ *   net_criu_externals()  those pairs made, off the bridge, and criu's
+ *                         externals naming them ("netdev[eth0]:ctrr01..."),
+ *                         NULL-terminated; pairs left over are deleted.
+ *   net_criu_attach()     the host ends put on their bridges (unlock).
+ *   net_criu_undo()       the pairs deleted again (a failed restore).
+ *   net_host_links()      the host ends of the veths of a running
+ *                         container taken off (lock) or put back on
+ *                         (unlock) their bridges. */
+int net_criu_externals(const struct net_plan *p, char ***out, struct ctr_error *err);
+int net_criu_attach(const struct net_plan *p, struct ctr_error *err);
+void net_criu_undo(const struct net_plan *p);
+int net_host_links(const char *store_root, const char *name, const struct native_config *c,
+		   bool attach, struct ctr_error *err);
+
 /* Exposed for tests: the stable names of interface index of container
  * name in store_root. */
 void net_host_veth_name(const char *store_root, const char *name, unsigned int index,

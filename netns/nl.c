@@ -126,6 +126,21 @@ int nlx_link_up(struct nl_sock *sk, int ifindex, struct ctr_error *err)
 	return ret < 0 ? nlx_error(err, ret, "set interface %d up", ifindex) : 0;
 }
 
+int nlx_link_set_master(struct nl_sock *sk, int ifindex, int master, struct ctr_error *err)
+{
+	struct rtnl_link *orig = rtnl_link_alloc(), *change = rtnl_link_alloc();
+	int ret;
+
+	if (!orig || !change)
+		abort();
+	rtnl_link_set_ifindex(orig, ifindex);
+	rtnl_link_set_master(change, master);
+	ret = rtnl_link_change(sk, orig, change, 0);
+	rtnl_link_put(orig);
+	rtnl_link_put(change);
+	return ret < 0 ? nlx_error(err, ret, "set the bridge of interface %d", ifindex) : 0;
+}
+
 int nlx_link_delete(struct nl_sock *sk, const char *name, struct ctr_error *err)
 {
 	struct rtnl_link *link = rtnl_link_alloc();

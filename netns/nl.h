@@ -35,6 +35,8 @@ int nlx_errno(int nlerr);
 int nlx_ifindex(struct nl_sock *sk, const char *name, struct ctr_error *err);
 /* Set a link up by index. */
 int nlx_link_up(struct nl_sock *sk, int ifindex, struct ctr_error *err);
+/* Put a link on a bridge by index (master 0: off any bridge). */
+int nlx_link_set_master(struct nl_sock *sk, int ifindex, int master, struct ctr_error *err);
 /* Delete a link by name; a missing one is success. */
 int nlx_link_delete(struct nl_sock *sk, const char *name, struct ctr_error *err);
 
