@@ -394,6 +394,11 @@ void native_config_free(struct native_config *c)
 		native_net_free(&c->nets[i]);
 	free(c->nets);
 	free(c->seccomp_profile);
+	for (size_t h = 0; h < NATIVE_N_HOOK_POINTS; h++) {
+		for (size_t i = 0; i < c->hooks[h].n; i++)
+			strv_free(c->hooks[h].argv[i]);
+		free(c->hooks[h].argv);
+	}
 	free(c);
 }
 

@@ -94,6 +94,22 @@ struct native_limits {
 	char *cpuset; /* "0-3,6"; NULL if unset */
 };
 
+/* hook.pre-checkpoint ... hook.post-restore: commands ctr runs around a
+ * checkpoint or restore, with the container's name, its state and the
+ * image directory as arguments (ctr-config(5)). */
+enum native_hook_point {
+	NATIVE_HOOK_PRE_CHECKPOINT,
+	NATIVE_HOOK_POST_CHECKPOINT,
+	NATIVE_HOOK_PRE_RESTORE,
+	NATIVE_HOOK_POST_RESTORE,
+	NATIVE_N_HOOK_POINTS
+};
+
+struct native_hook_list {
+	char ***argv; /* each an argv, its first word an absolute path */
+	size_t n;
+};
+
 struct native_config {
 	char *origin; /* display name from parse ("web/config"), for messages */
 	char *rootfs; /* absolute, or relative to the container's directory */
@@ -129,6 +145,7 @@ struct native_config {
 	char **dns;	/* net.dns: nameservers for /etc/resolv.conf; NULL: not written */
 	bool has_hosts; /* net.hosts: write /etc/hosts */
 	bool hosts;
+	struct native_hook_list hooks[NATIVE_N_HOOK_POINTS];
 };
 
 /* What the config cannot say and the store or front end knows. */

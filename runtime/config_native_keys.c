@@ -222,6 +222,61 @@ FORMAT(init)
 	fputc('\n', out);
 }
 
+/* --- hook.*: commands around checkpoint and restore ------------------- */
+
+static int parse_hook(struct native_parse *p, const char *v, enum native_hook_point at)
+{
+	struct native_hook_list *l = &p->c->hooks[at];
+	_cleanup_strv_ char **argv = NULL;
+	char *word;
+
+	for (;;) {
+		int r = next_word(&v, &word, p);
+
+		if (r < 0)
+			return r;
+		if (!word)
+			break;
+		strv_append(&argv, word);
+		free(word);
+	}
+	if (!argv || argv[0][0] != '/')
+		return native_fail(p, "expected the absolute path of an executable, not '%s'",
+				   argv ? argv[0] : "");
+	l->argv = xrealloc(l->argv, (l->n + 1) * sizeof(*l->argv));
+	l->argv[l->n++] = steal_ptr(argv);
+	return 0;
+}
+
+static void format_hook(FILE *out, const char *key, const struct native_hook_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		fprintf(out, "%s = ", key);
+		for (size_t w = 0; l->argv[i][w]; w++) {
+			if (w)
+				fputc(' ', out);
+			put_word(out, l->argv[i][w]);
+		}
+		fputc('\n', out);
+	}
+}
+
+#define HOOK(name, point)                                                                          \
+	PARSE(name)                                                                                \
+	{                                                                                          \
+		return parse_hook(p, v, point);                                                    \
+	}                                                                                          \
+	FORMAT(name)                                                                               \
+	{                                                                                          \
+		(void)n;                                                                           \
+		format_hook(out, key, &c->hooks[point]);                                           \
+	}
+
+HOOK(pre_checkpoint, NATIVE_HOOK_PRE_CHECKPOINT)
+HOOK(post_checkpoint, NATIVE_HOOK_POST_CHECKPOINT)
+HOOK(pre_restore, NATIVE_HOOK_PRE_RESTORE)
+HOOK(post_restore, NATIVE_HOOK_POST_RESTORE)
+
 /* --- user ------------------------------------------------------------- */
 
 static int parse_id(const char *s, uint32_t *out)
@@ -665,6 +720,11 @@ const struct native_key native_keys[] = {
     KEY("reboot.signal", reboot_signal, "signal that reboots init (default SIGINT)"),
     KEY("stop.timeout", stop_timeout, "seconds between the halt signal and SIGKILL (30)"),
     KEY("autostart", autostart, "start with `ctr start --all-autostart`"),
+    LIST("hook.pre-checkpoint", pre_checkpoint,
+	 "command run before a checkpoint (NAME STATE DIR appended); failing aborts it"),
+    LIST("hook.post-checkpoint", post_checkpoint, "command run after a checkpoint"),
+    LIST("hook.pre-restore", pre_restore, "command run before a restore; failing aborts it"),
+    LIST("hook.post-restore", post_restore, "command run once a restored container runs"),
 };
 
 const size_t native_n_keys = ARRAY_SIZE(native_keys);
