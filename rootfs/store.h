@@ -178,6 +178,11 @@ int store_container_list(struct store *st, char ***names, struct ctr_error *err)
 int store_container_image(struct store *st, const char *name, char **image, struct ctr_error *err);
 /* Absolute path of a file of the container (e.g. "config", "console.log"). */
 char *store_container_path(struct store *st, const char *name, const char *file);
+
+/* Remove path (relative to dirfd) and everything below it, never following
+ * symlinks; missing is success. Directories a non-root unpack left without
+ * write permission are opened up first. */
+int store_remove_tree(int dirfd, const char *path);
 /* Replace the native config atomically. */
 int store_container_write_config(struct store *st, const char *name, const char *text,
 				 struct ctr_error *err);

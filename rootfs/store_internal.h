@@ -15,10 +15,6 @@
 /* state_validate_id's rules, the message naming what (image, container...). */
 int store_validate_name(const char *what, const char *name, struct ctr_error *err);
 
-/* Remove path (relative to dirfd) and everything below it, never following
- * symlinks; missing is success. Directories a non-root unpack left without
- * write permission are opened up first. */
-int store_remove_tree(int dirfd, const char *path);
 
 /* Does path (relative to the root) exist (lstat)? */
 bool store_exists(struct store *st, const char *path);

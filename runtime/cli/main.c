@@ -29,6 +29,8 @@ static const struct verb verbs[] = {
     {"exec", cmd_exec, "run a command in a running container"},
     {"console", cmd_console, "attach to a container's console (detach: Ctrl-a q)"},
     {"wait", cmd_wait, "until a container stopped, or booted (--booted; --timeout S)"},
+    {"checkpoint", cmd_checkpoint, "dump a running container with CRIU (--leave-running, --pre-dump)"},
+    {"restore", cmd_restore, "bring a checkpointed container back"},
     {"clone", cmd_clone, "copy a stopped container, copy-on-write (SRC DST)"},
     {"image", cmd_image, "images of the store: list, import FILE [NAME], rm NAME"},
     {"snapshot", cmd_snapshot, "snapshots of a stopped container: [create], list, restore, rm"},

@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "netns/net.h"
 #include "syscalls.h"
 #include "util.h"
@@ -272,6 +273,10 @@ struct start_plan {
 	struct spec *spec;
 	char *text; /* the config as read, kept in the runtime state */
 	struct net_plan *net; /* the netns hook's data */
+	/* `ctr restore`: the image directory the container comes back from
+	 * (NULL: a fresh start), and criu's externals for its veths. */
+	const char *restore_dir;
+	char **externals;
 };
 
 static pid_t init_pid_of(struct cli_ctx *c, const char *name)
@@ -299,9 +304,42 @@ static void remove_runtime_state(struct monitor *m)
 		container_delete(&m->c->rt, m->name, true, &err);
 }
 
-/* Interfaces the config asks for, made once the init's network namespace
- * exists and before init runs. The netns/ driver is not wired in yet: a
- * config that needs it is refused rather than started without a network. */
+/* criu's network-unlock at restore: the container's sockets are back, so
+ * traffic may reach it. */
+static int restore_step(void *data, const char *step, pid_t pid, struct ctr_error *err)
+{
+	(void)pid;
+	if (strcmp(step, "network-unlock") != 0)
+		return 0;
+	return net_criu_attach(data, err);
+}
+
+/* `ctr restore`: criu brings the init back as our child (it restores the
+ * tree as its caller's sibling), with a new console whose master it hands
+ * us; the network namespace comes back whole, so no netns hook runs. */
+static int restore_init(struct cli_ctx *c, const struct start_plan *plan,
+			const struct create_opts *o, struct monitor *m, struct ctr_error *err)
+{
+	struct restore_opts r = {.create = *o, .detach = true, .console_master = &m->pty};
+	pid_t pid;
+	int code, ret;
+
+	r.create.netns_setup = NULL;
+	r.create.netns_data = NULL;
+	cli_cr_defaults(&r.c, plan->restore_dir);
+	r.c.external = (const char *const *)plan->externals;
+	r.c.notify = restore_step;
+	r.c.notify_data = plan->net;
+	ret = container_restore(&c->rt, &r, &code, err);
+	if (ret < 0)
+		return ret;
+	pid = init_pid_of(c, plan->name);
+	m->pidfd = pid > 0 ? sys_pidfd_open(pid, 0) : -1;
+	if (m->pidfd < 0)
+		return ctr_errno(err, "open the restored init %d", (int)pid);
+	return 0;
+}
+
 static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, int ready)
 {
 	const char *name = plan->name;
@@ -323,7 +361,8 @@ static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, i
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
 		m.clients[i] = -1;
 	m.log = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (container_launch(&c->rt, &o, &m.pidfd, &m.pty, &err) < 0) {
+	if ((plan->restore_dir ? restore_init(c, plan, &o, &m, &err)
+			       : container_launch(&c->rt, &o, &m.pidfd, &m.pty, &err)) < 0) {
 		dprintf(ready, "1%s", err.msg);
 		_exit(1);
 	}
@@ -372,6 +411,7 @@ static void start_plan_free(struct start_plan *p)
 	spec_free(p->spec);
 	free(p->text);
 	net_plan_free(p->net);
+	strv_free(p->externals);
 }
 
 static int prepare_start(struct cli_ctx *c, const char *name, struct start_plan *p,
@@ -398,28 +438,53 @@ static int prepare_start(struct cli_ctx *c, const char *name, struct start_plan 
 	return ret;
 }
 
-int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *err)
+/* The monitor forked with a prepared plan; back once the init runs. */
+static int spawn_monitor(struct cli_ctx *c, struct start_plan *plan, struct ctr_error *err)
 {
-	struct start_plan plan;
 	int ready[2], ret;
 	pid_t pid;
 
-	ret = prepare_start(c, name, &plan, err);
-	if (ret == 0 && pipe2(ready, O_CLOEXEC) < 0)
-		ret = ctr_errno(err, "pipe");
-	if (ret < 0) {
-		start_plan_free(&plan);
-		return ret;
-	}
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return ctr_errno(err, "pipe");
 	pid = fork();
 	if (pid == 0) {
 		close(ready[0]);
-		monitor_main(c, &plan, ready[1]);
+		monitor_main(c, plan, ready[1]);
 	}
 	close(ready[1]);
-	start_plan_free(&plan);
-	ret = pid < 0 ? ctr_errno(err, "fork monitor") : await_monitor(ready[0], name, err);
+	ret = pid < 0 ? ctr_errno(err, "fork monitor") : await_monitor(ready[0], plan->name, err);
 	close(ready[0]);
+	return ret;
+}
+
+int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *err)
+{
+	struct start_plan plan;
+	int ret;
+
+	ret = prepare_start(c, name, &plan, err);
+	if (ret == 0)
+		ret = spawn_monitor(c, &plan, err);
+	start_plan_free(&plan);
+	return ret;
+}
+
+int cli_restore_container(struct cli_ctx *c, const char *name, const char *dir,
+			  struct ctr_error *err)
+{
+	struct start_plan plan;
+	int ret;
+
+	ret = prepare_start(c, name, &plan, err);
+	if (ret == 0)
+		ret = net_criu_externals(plan.net, &plan.externals, err);
+	if (ret == 0) {
+		plan.restore_dir = dir;
+		ret = spawn_monitor(c, &plan, err);
+		if (ret < 0)
+			net_criu_undo(plan.net);
+	}
+	start_plan_free(&plan);
 	return ret;
 }
 

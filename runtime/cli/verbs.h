@@ -94,6 +94,20 @@ void cli_json_string(FILE *f, const char *s);
 /* Start (monitor.c): launch the container under a new monitor process and
  * return once its init runs. */
 int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *err);
+/* `ctr restore`: the container brought back from the CRIU images in dir
+ * under a new monitor, as start would launch it (same cgroup, limits,
+ * console, veths on the same bridges); back once it runs. */
+int cli_restore_container(struct cli_ctx *c, const char *name, const char *dir,
+			  struct ctr_error *err);
+/* The criu options ctr's own checkpoints and restores use (TCP connections
+ * and file locks kept, criu's default cgroup handling), images in dir. */
+struct criu_common_opts;
+void cli_cr_defaults(struct criu_common_opts *o, const char *dir);
+/* The config's hooks at one point, each given NAME STATE DIR (and them in
+ * CTR_NAME, CTR_STATE, CTR_IMAGE_DIR); the first that fails stops the
+ * rest and is the error. */
+int cli_run_cr_hooks(const struct native_config *cfg, enum native_hook_point at, const char *name,
+		     const char *state, const char *dir, struct ctr_error *err);
 /* --foreground: the init on this terminal; returns its exit code. */
 int cli_run_foreground(struct cli_ctx *c, const char *name, struct ctr_error *err);
 
@@ -141,5 +155,7 @@ int cmd_update(struct ctr_globals *g, int argc, char **argv, struct ctr_error *e
 int cmd_exec(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_console(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_wait(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_checkpoint(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_restore(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
 
 #endif

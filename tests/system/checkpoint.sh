@@ -1,0 +1,320 @@
+#!/bin/bash
+# `ctr checkpoint` and `ctr restore` of system containers (CRIU >= 4.1,
+# issue 7): an unprivileged busybox container goes on counting from where
+# it was dumped with the same pids, a TCP connection inside it survives,
+# its veth comes back on the same bridge with the same MAC and address, the
+# config's hooks run with the container's name, state and image directory,
+# and a failing pre-checkpoint hook leaves it running untouched.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+CRIU=${CTR_CRIU:-/opt/ctr-criu/sbin/criu}
+[ -x "$CRIU" ] || CRIU=$(command -v criu || echo /nonexistent/criu)
+BR=ctrbrC$(($$ % 100000))
+SUBNET=10.$((128 + $$ % 120)).$((($$ / 120) % 250 + 3))
+
+eval "lib_$(declare -f file_cleanup)"
+file_cleanup()
+{
+	lib_file_cleanup
+	ip link del "$BR" 2>/dev/null
+	return 0
+}
+
+need_criu()
+{
+	[ -x "$CRIU" ] || skip "no criu (tests/install-criu builds 4.1 into /opt/ctr-criu)"
+	"$CRIU" check >/dev/null 2>&1 || skip "criu check fails with $CRIU on this kernel"
+}
+
+# Counts into /tmp/c from a child of init whose pid is in /tmp/child; init
+# waits for it. Both keep the console as their stdio, as an init does:
+# criu brings the terminal back for the new monitor.
+COUNTER='(i=0; while :; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/c; sleep 0.02; done) &
+echo $! > /tmp/child
+wait'
+
+# make NAME [KEY=VALUE...]: a busybox container whose init is the counter.
+make_counter()
+{
+	local name=$1 args=()
+	shift
+	for kv in "$@"; do
+		args+=(--config-set "$kv")
+	done
+	ctr create "$name" -t busybox --config-set "init=/bin/sh /counter.sh" "${args[@]}"
+	ok
+	printf '%s\n' "$COUNTER" >"$STORE/containers/$name/upper/counter.sh"
+	chmod 0755 "$STORE/containers/$name/upper/counter.sh"
+}
+
+count() # NAME
+{
+	cat "$STORE/containers/$1/upper/tmp/c" 2>/dev/null || echo 0
+}
+
+counting() # NAME
+{
+	local a
+	a=$(count "$1")
+	wait_until 5 eval "[ \"\$(count $1)\" -gt $a ]"
+}
+
+start_counter() # NAME
+{
+	ctr start "$1"
+	ok
+	counting "$1" || fail "the counter of $1 never started"
+}
+
+inside() # NAME COMMAND...: its output, stdin closed
+{
+	local n=$1
+	shift
+	"$CTR" exec "$n" -- "$@" </dev/null 2>/dev/null
+}
+
+test_a_counter_continues_after_checkpoint_and_restore_with_the_same_pid()
+{
+	need_criu
+	local n before after child uid
+	n=$(new_name)
+	make_counter "$n"
+	start_counter "$n"
+	child=$(inside "$n" cat /tmp/child)
+	uid=$(awk '$1 == 0 { print $2 }' "/proc/$(jq -r .pid "$RUNROOT/$n/state.json")/uid_map")
+	ctr checkpoint "$n"
+	ok
+	expect_out ""
+	ctr_state_is "$n" stopped || fail "after checkpoint $n is $(state_of_ctr "$n"), not stopped"
+	[ -f "$STORE/containers/$n/checkpoint/inventory.img" ] || fail "no images in checkpoint/"
+	before=$(count "$n")
+	sleep 0.3
+	[ "$(count "$n")" = "$before" ] || fail "the counter went on while checkpointed"
+	ctr restore "$n"
+	ok
+	ctr_state_is "$n" running || fail "after restore $n is $(state_of_ctr "$n")"
+	counting "$n" || fail "the counter did not go on after restore"
+	after=$(count "$n")
+	[ "$after" -gt "$before" ] || fail "counter went from $before to $after"
+	[ "$(inside "$n" cat /tmp/child)" = "$child" ] || fail "the child's pid changed"
+	inside "$n" kill -0 "$child" || fail "pid $child is not the counter any more"
+	# Still unprivileged, with the same range.
+	[ "$(awk '$1 == 0 { print $2 }' "/proc/$(jq -r .pid "$RUNROOT/$n/state.json")/uid_map")" = "$uid" ] ||
+		fail "uid 0 no longer maps to $uid"
+	[ "$uid" -ge 100000 ] || fail "uid 0 maps to $uid"
+	# The console came back to the new monitor: what is written to it is logged.
+	inside "$n" sh -c 'echo restored-console-works > /dev/console'
+	wait_until 5 grep -q restored-console-works "$STORE/containers/$n/console.log" ||
+		fail "console output after restore does not reach console.log"
+}
+
+test_a_restored_container_stops_and_restores_again()
+{
+	need_criu
+	local n
+	n=$(new_name)
+	make_counter "$n"
+	start_counter "$n"
+	ctr checkpoint "$n"
+	ok
+	ctr restore "$n"
+	ok
+	ctr checkpoint "$n" --dir "$T/second"
+	ok
+	[ -f "$T/second/inventory.img" ] || fail "--dir got no images"
+	ctr restore "$n" --dir "$T/second"
+	ok
+	counting "$n" || fail "not counting after the second restore"
+	ctr stop "$n" --kill
+	ok
+	ctr_state_is "$n" stopped || fail "a restored container did not stop"
+}
+
+test_leave_running_dumps_and_keeps_counting()
+{
+	need_criu
+	local n
+	n=$(new_name)
+	make_counter "$n"
+	start_counter "$n"
+	ctr checkpoint "$n" --leave-running
+	ok
+	ctr_state_is "$n" running || fail "--leave-running stopped it"
+	counting "$n" || fail "not counting after --leave-running"
+	[ -f "$STORE/containers/$n/checkpoint/inventory.img" ] || fail "no images"
+}
+
+test_a_tcp_connection_inside_survives()
+{
+	need_criu
+	local n got
+	n=$(new_name)
+	make_counter "$n"
+	start_counter "$n"
+	# A server and a client that sends a line every 50 ms over loopback.
+	"$CTR" exec "$n" -- sh -c 'exec </dev/null >/dev/null 2>&1
+		sleep 1000 | nc -l -p 7000 > /tmp/recv & sleep 0.2
+		(i=0; while :; do i=$((i+1)); echo $i; sleep 0.05; done) | nc 127.0.0.1 7000 &' ||
+		fail "could not start the connection"
+	wait_until 5 eval '[ "$(wc -l < "$STORE/containers/$n/upper/tmp/recv")" -gt 3 ]' ||
+		fail "no data over the connection"
+	ctr checkpoint "$n"
+	ok
+	got=$(wc -l <"$STORE/containers/$n/upper/tmp/recv")
+	ctr restore "$n"
+	ok
+	wait_until 5 eval '[ "$(wc -l < "$STORE/containers/$n/upper/tmp/recv")" -gt $((got + 5)) ]' ||
+		fail "the connection did not carry on after restore (stuck at $got lines)"
+	[ "$(inside "$n" pidof nc | wc -w)" = 2 ] || fail "a nc is gone"
+}
+
+test_a_veth_comes_back_on_its_bridge_with_its_mac_and_address()
+{
+	need_criu
+	local n mac ip host
+	n=$(new_name)
+	make_counter "$n" net.0.type=veth "net.0.link=$BR" "net.0.bridge.ipv4=$SUBNET.1/24"
+	start_counter "$n"
+	mac=$(inside "$n" cat /sys/class/net/eth0/address)
+	ip=$(inside "$n" ip -4 -o addr show eth0 | awk '{ print $4 }')
+	[ -n "$mac" ] && [ -n "$ip" ] || fail "no eth0 inside (mac '$mac', address '$ip')"
+	host=$("$BUILDDIR/tests/integration/progs/nettest" vethname "$STORE" "$n" 0)
+	ctr checkpoint "$n"
+	ok
+	# The kernel removes a namespace's veths asynchronously.
+	wait_until 5 eval "! ip link show $host >/dev/null 2>&1" || fail "host end $host outlived the dump"
+	ctr restore "$n"
+	ok
+	ip link show "$host" | grep -q "master $BR" || fail "$host is not on $BR after restore"
+	ip link show "$host" | grep -q "state UP\|,UP" || fail "$host is not up"
+	[ "$(inside "$n" cat /sys/class/net/eth0/address)" = "$mac" ] || fail "MAC changed"
+	[ "$(inside "$n" ip -4 -o addr show eth0 | awk '{ print $4 }')" = "$ip" ] ||
+		fail "address changed from $ip"
+	/bin/busybox ping -c 1 -W 2 "${ip%/*}" >/dev/null || fail "the restored container does not answer ping"
+}
+
+# A hook that writes its point and arguments to $T/hooks, failing if its
+# point is the one named in $T/fail-at.
+write_hook()
+{
+	cat >"$T/hook" <<EOF
+#!/bin/sh
+echo "\$1 \$2 \$3 \$4 \$CTR_STATE" >> "$T/hooks"
+[ "\$1" != "\$(cat "$T/fail-at" 2>/dev/null)" ]
+EOF
+	chmod 0755 "$T/hook"
+}
+
+hook_keys()
+{
+	local p
+	for p in pre-checkpoint post-checkpoint pre-restore post-restore; do
+		echo "hook.$p=$T/hook $p"
+	done
+}
+
+test_hooks_run_around_checkpoint_and_restore_with_name_state_and_dir()
+{
+	need_criu
+	local n dir keys=()
+	n=$(new_name)
+	write_hook
+	mapfile -t keys < <(hook_keys)
+	make_counter "$n" "${keys[@]}"
+	start_counter "$n"
+	ctr checkpoint "$n"
+	ok
+	ctr restore "$n"
+	ok
+	dir=$STORE/containers/$n/checkpoint
+	printf '%s\n' "pre-checkpoint $n running $dir running" \
+		"post-checkpoint $n stopped $dir stopped" \
+		"pre-restore $n stopped $dir stopped" \
+		"post-restore $n running $dir running" >"$T/want"
+	diff -u "$T/want" "$T/hooks" || fail "hooks ran differently"
+}
+
+test_a_failing_pre_checkpoint_hook_leaves_the_container_running()
+{
+	need_criu
+	local n keys=()
+	n=$(new_name)
+	write_hook
+	echo pre-checkpoint >"$T/fail-at"
+	mapfile -t keys < <(hook_keys)
+	make_counter "$n" "${keys[@]}"
+	start_counter "$n"
+	ctr checkpoint "$n"
+	expect_rc 1
+	expect_err_has "hook.pre-checkpoint"
+	[ "$(wc -l <"$ERR")" = 1 ] || fail "the error is not one line"
+	ctr_state_is "$n" running || fail "a failing hook stopped the container"
+	counting "$n" || fail "not counting after the refused checkpoint"
+	[ ! -e "$STORE/containers/$n/checkpoint" ] && [ ! -e "$STORE/containers/$n/checkpoint.new" ] ||
+		fail "a refused checkpoint left images"
+	grep -q post-checkpoint "$T/hooks" && fail "post-checkpoint ran after a refused checkpoint"
+	echo pre-restore >"$T/fail-at"
+	ctr checkpoint "$n"
+	ok
+	ctr restore "$n"
+	expect_rc 1
+	expect_err_has "hook.pre-restore"
+	ctr_state_is "$n" stopped || fail "a failing pre-restore hook still restored"
+	rm "$T/fail-at"
+	ctr restore "$n"
+	ok
+}
+
+test_bad_requests_are_refused_and_change_nothing()
+{
+	need_criu
+	local n before
+	n=$(new_name)
+	make_counter "$n"
+	before=$(store_listing)
+	ctr restore "$n"
+	expect_rc 1
+	expect_err_has "holds no checkpoint"
+	ctr checkpoint "$n"
+	expect_rc 1
+	expect_err_has "only a running one"
+	ctr checkpoint "$PREFIX-nosuch"
+	expect_rc 1
+	expect_err_has "does not exist"
+	ctr checkpoint "$n" --pre-dump --leave-running
+	expect_rc 1
+	[ "$(store_listing)" = "$before" ] || fail "a refused request changed the store"
+	start_counter "$n"
+	ctr restore "$n" --dir "$T/nothing"
+	expect_rc 1
+	ctr_state_is "$n" running || fail "a refused restore touched the running container"
+}
+
+# Soft-dirty memory tracking is what makes a pre-dump worth anything; a
+# kernel without it (as this VM's) gets a one-line refusal instead.
+test_pre_dump_then_checkpoint_or_a_clear_refusal()
+{
+	need_criu
+	local n
+	n=$(new_name)
+	make_counter "$n"
+	start_counter "$n"
+	ctr checkpoint "$n" --pre-dump
+	if ! "$CRIU" check --feature mem_dirty_track >/dev/null 2>&1; then
+		expect_rc 1
+		expect_err_has "memory tracking"
+		ctr_state_is "$n" running || fail "a refused pre-dump stopped the container"
+		counting "$n" || fail "not counting after a refused pre-dump"
+		return
+	fi
+	ok
+	counting "$n" || fail "not counting after --pre-dump"
+	ctr checkpoint "$n"
+	ok
+	ctr restore "$n"
+	ok
+	counting "$n" || fail "not counting after a restore from a pre-dump"
+}
+
+run_tests
