@@ -214,6 +214,61 @@ static int open_named(struct ctr_globals *g, const struct opt_def *table, int ar
 	return ret < 0 ? ret : cli_check_exists(c, *name, err);
 }
 
+int cli_checkpoint_container(struct cli_ctx *c, const char *name, const char *dir,
+			     bool leave_running, bool pre_dump, struct ctr_error *err)
+{
+	struct cr_args a = {.dir = dir, .leave_running = leave_running, .pre_dump = pre_dump};
+	struct native_config *cfg = NULL;
+	enum container_status st;
+	int ret;
+
+	if (pre_dump && leave_running)
+		return ctr_error(err, EINVAL, "--pre-dump always leaves the container running");
+	ret = cli_clean_stale(c, name, err);
+	st = cli_status(c, name, NULL);
+	if (ret == 0 && st != STATUS_RUNNING && st != STATUS_PAUSED)
+		ret = ctr_error(err, EINVAL, "container '%s' is %s: only a running one is checkpointed",
+				name, container_status_name(st));
+	if (ret == 0)
+		ret = cli_load_config(c, name, &cfg, NULL, err);
+	if (ret == 0)
+		ret = cli_run_cr_hooks(cfg, NATIVE_HOOK_PRE_CHECKPOINT, name, "running", dir, err);
+	if (ret == 0)
+		ret = dump(c, name, cfg, &a, dir, err);
+	/* The monitor reaps the dumped init and removes the runtime state. */
+	if (ret == 0 && !leave_running && !pre_dump)
+		ret = cli_wait_stopped(c, name, 10000, err);
+	if (ret == 0)
+		ret = cli_run_cr_hooks(cfg, NATIVE_HOOK_POST_CHECKPOINT, name,
+				       leave_running || pre_dump ? "running" : "stopped", dir, err);
+	native_config_free(cfg);
+	return ret;
+}
+
+int cli_restore_from(struct cli_ctx *c, const char *name, const char *dir, struct ctr_error *err)
+{
+	_cleanup_free_ char *inv = xasprintf("%s/inventory.img", dir);
+	struct native_config *cfg = NULL;
+	int ret;
+
+	if (access(inv, F_OK) < 0)
+		return ctr_error(err, ENOENT, "%s holds no checkpoint of '%s' (no inventory.img)",
+				 dir, name);
+	ret = cli_clean_stale(c, name, err);
+	if (ret == 0 && cli_is_live(cli_status(c, name, NULL)))
+		ret = ctr_error(err, EBUSY, "container '%s' is already running", name);
+	if (ret == 0)
+		ret = cli_load_config(c, name, &cfg, NULL, err);
+	if (ret == 0)
+		ret = cli_run_cr_hooks(cfg, NATIVE_HOOK_PRE_RESTORE, name, "stopped", dir, err);
+	if (ret == 0)
+		ret = cli_restore_container(c, name, dir, err);
+	if (ret == 0)
+		ret = cli_run_cr_hooks(cfg, NATIVE_HOOK_POST_RESTORE, name, "running", dir, err);
+	native_config_free(cfg);
+	return ret;
+}
+
 int cmd_checkpoint(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
 {
 	if (cli_help("checkpoint NAME [--dir DIR] [--leave-running] [--pre-dump]",
@@ -221,38 +276,15 @@ int cmd_checkpoint(struct ctr_globals *g, int argc, char **argv, struct ctr_erro
 		return 0;
 
 	_cleanup_cli_ctx_ struct cli_ctx c = {0};
-	struct native_config *cfg = NULL;
 	_cleanup_free_ char *dir = NULL;
 	struct cr_args a = {0};
-	enum container_status st;
 	const char *name;
 	int ret = open_named(g, checkpoint_table, argc, argv, &a, &c, &name, err);
 
 	if (ret < 0)
 		return ret;
-	if (a.pre_dump && a.leave_running)
-		return ctr_error(err, EINVAL, "--pre-dump always leaves the container running");
-	ret = cli_clean_stale(&c, name, err);
-	st = cli_status(&c, name, NULL);
-	if (ret == 0 && st != STATUS_RUNNING && st != STATUS_PAUSED)
-		ret = ctr_error(err, EINVAL, "container '%s' is %s: only a running one is checkpointed",
-				name, container_status_name(st));
-	if (ret == 0)
-		ret = cli_load_config(&c, name, &cfg, NULL, err);
 	dir = image_dir(&c, name, a.dir);
-	if (ret == 0)
-		ret = cli_run_cr_hooks(cfg, NATIVE_HOOK_PRE_CHECKPOINT, name, "running", dir, err);
-	if (ret == 0)
-		ret = dump(&c, name, cfg, &a, dir, err);
-	/* The monitor reaps the dumped init and removes the runtime state. */
-	if (ret == 0 && !a.leave_running && !a.pre_dump)
-		ret = cli_wait_stopped(&c, name, 10000, err);
-	if (ret == 0)
-		ret = cli_run_cr_hooks(cfg, NATIVE_HOOK_POST_CHECKPOINT, name,
-				       a.leave_running || a.pre_dump ? "running" : "stopped", dir,
-				       err);
-	native_config_free(cfg);
-	return ret;
+	return cli_checkpoint_container(&c, name, dir, a.leave_running, a.pre_dump, err);
 }
 
 int cmd_restore(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
@@ -261,8 +293,7 @@ int cmd_restore(struct ctr_globals *g, int argc, char **argv, struct ctr_error *
 		return 0;
 
 	_cleanup_cli_ctx_ struct cli_ctx c = {0};
-	struct native_config *cfg = NULL;
-	_cleanup_free_ char *dir = NULL, *inv = NULL;
+	_cleanup_free_ char *dir = NULL;
 	struct cr_args a = {0};
 	const char *name;
 	int ret = open_named(g, restore_table, argc, argv, &a, &c, &name, err);
@@ -270,21 +301,5 @@ int cmd_restore(struct ctr_globals *g, int argc, char **argv, struct ctr_error *
 	if (ret < 0)
 		return ret;
 	dir = image_dir(&c, name, a.dir);
-	inv = xasprintf("%s/inventory.img", dir);
-	if (access(inv, F_OK) < 0)
-		return ctr_error(err, ENOENT, "%s holds no checkpoint of '%s' (no inventory.img)",
-				 dir, name);
-	ret = cli_clean_stale(&c, name, err);
-	if (ret == 0 && cli_is_live(cli_status(&c, name, NULL)))
-		ret = ctr_error(err, EBUSY, "container '%s' is already running", name);
-	if (ret == 0)
-		ret = cli_load_config(&c, name, &cfg, NULL, err);
-	if (ret == 0)
-		ret = cli_run_cr_hooks(cfg, NATIVE_HOOK_PRE_RESTORE, name, "stopped", dir, err);
-	if (ret == 0)
-		ret = cli_restore_container(&c, name, dir, err);
-	if (ret == 0)
-		ret = cli_run_cr_hooks(cfg, NATIVE_HOOK_POST_RESTORE, name, "running", dir, err);
-	native_config_free(cfg);
-	return ret;
+	return cli_restore_from(&c, name, dir, err);
 }

@@ -128,6 +128,17 @@ int cmd_restart(struct ctr_globals *g, int argc, char **argv, struct ctr_error *
 	return ret < 0 ? ret : cli_start_container(&c, name, err);
 }
 
+int cli_destroy_stopped(struct cli_ctx *c, const char *name, struct ctr_error *err)
+{
+	int ret = store_container_destroy(&c->st, name, err);
+
+	/* Its addresses go with it; a lease left by a failure here is freed
+	 * by the next start on the bridge (the container no longer exists). */
+	if (ret == 0)
+		ret = net_release(c->st.root, name, err);
+	return ret < 0 ? ret : cli_userns_release(c, name, err);
+}
+
 int cmd_destroy(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
 {
 	if (cli_help("destroy NAME [--force]", destroy_table, argc, argv))
@@ -149,11 +160,5 @@ int cmd_destroy(struct ctr_globals *g, int argc, char **argv, struct ctr_error *
 	} else {
 		ret = cli_clean_stale(&c, name, err);
 	}
-	if (ret == 0)
-		ret = store_container_destroy(&c.st, name, err);
-	/* Its addresses go with it; a lease left by a failure here is freed
-	 * by the next start on the bridge (the container no longer exists). */
-	if (ret == 0)
-		ret = net_release(c.st.root, name, err);
-	return ret < 0 ? ret : cli_userns_release(&c, name, err);
+	return ret < 0 ? ret : cli_destroy_stopped(&c, name, err);
 }

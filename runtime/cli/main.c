@@ -31,6 +31,8 @@ static const struct verb verbs[] = {
     {"wait", cmd_wait, "until a container stopped, or booted (--booted; --timeout S)"},
     {"checkpoint", cmd_checkpoint, "dump a running container with CRIU (--leave-running, --pre-dump)"},
     {"restore", cmd_restore, "bring a checkpointed container back"},
+    {"migrate", cmd_migrate, "move a running container to another host (--to ssh://host)"},
+    {"receive", cmd_receive, "the target half of migrate: a container from a stream on stdin"},
     {"clone", cmd_clone, "copy a stopped container, copy-on-write (SRC DST)"},
     {"image", cmd_image, "images of the store: list, import FILE [NAME], rm NAME"},
     {"snapshot", cmd_snapshot, "snapshots of a stopped container: [create], list, restore, rm"},

@@ -99,6 +99,13 @@ int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *e
  * console, veths on the same bridges); back once it runs. */
 int cli_restore_container(struct cli_ctx *c, const char *name, const char *dir,
 			  struct ctr_error *err);
+/* `ctr checkpoint` and `ctr restore` (cmd_checkpoint.c) without their
+ * argument parsing: with hooks, the images in (or from) dir. */
+int cli_checkpoint_container(struct cli_ctx *c, const char *name, const char *dir,
+			     bool leave_running, bool pre_dump, struct ctr_error *err);
+int cli_restore_from(struct cli_ctx *c, const char *name, const char *dir, struct ctr_error *err);
+/* A stopped container removed from the store with its leases and id range. */
+int cli_destroy_stopped(struct cli_ctx *c, const char *name, struct ctr_error *err);
 /* The criu options ctr's own checkpoints and restores use (TCP connections
  * and file locks kept, criu's default cgroup handling), images in dir. */
 struct criu_common_opts;
@@ -157,5 +164,7 @@ int cmd_console(struct ctr_globals *g, int argc, char **argv, struct ctr_error *
 int cmd_wait(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_checkpoint(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
 int cmd_restore(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_migrate(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
+int cmd_receive(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err);
 
 #endif
