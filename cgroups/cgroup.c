@@ -4,6 +4,7 @@
  * is the container's directory in every hierarchy; each directory's driver
  * (v1 or v2) does what differs between the two.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -328,6 +329,71 @@ int cg_delegate(struct cg_handle *h, uid_t uid, gid_t gid, struct ctr_error *err
 			return ctr_errno(err, "delegate %s/%s", d->abs, delegated_files[i]);
 	}
 	return 0;
+}
+
+/* Every directory and file below dirfd, chowned (depth: cgroups nest a
+ * few levels; systemd's are at most ~6). */
+static int chown_below(int at, uid_t uid, gid_t gid, int depth)
+{
+	int fd = openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *e;
+	DIR *d;
+	int ret = 0;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	while (ret == 0 && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fchownat(dirfd(d), e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
+			ret = -errno;
+		else if (e->d_type == DT_DIR && depth < 32) {
+			int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			ret = sub < 0 ? (errno == ENOENT ? 0 : -errno) : chown_below(sub, uid, gid, depth + 1);
+			if (sub >= 0)
+				close(sub);
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+int cg_delegate_subtree(struct cg_handle *h, uid_t uid, gid_t gid, struct ctr_error *err)
+{
+	const struct cg_dir *d;
+	struct dirent *e;
+	int fd, ret = cg_delegate(h, uid, gid, err);
+	DIR *dir;
+
+	if (ret < 0 || h->v2_dir < 0)
+		return ret;
+	d = &h->dirs[h->v2_dir];
+	/* Below the delegated cgroup only: its own limit files stay root's. */
+	fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return ctr_errno(err, "read %s", d->abs);
+	}
+	while (ret == 0 && (e = readdir(dir))) {
+		int sub;
+
+		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		sub = openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub < 0 || fchown(sub, uid, gid) < 0)
+			ret = -errno;
+		else
+			ret = chown_below(sub, uid, gid, 0);
+		if (sub >= 0)
+			close(sub);
+	}
+	closedir(dir);
+	return ret < 0 ? ctr_errnum(err, ret, "delegate the cgroups below %s", d->abs) : 0;
 }
 
 /* pid's line "0::/path" of /proc/PID/cgroup (as this process's cgroup

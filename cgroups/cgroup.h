@@ -66,6 +66,9 @@ int cg_attach(struct cg_handle *h, pid_t pid, bool cloned_into, struct ctr_error
  * user namespace (systemd) can build its own tree below. Limits stay the
  * runtime's. Nothing to do without a cgroup2 hierarchy. */
 int cg_delegate(struct cg_handle *h, uid_t uid, gid_t gid, struct ctr_error *err);
+/* cg_delegate, and every cgroup below it with all its files (a restore:
+ * criu remakes the container's own cgroups as host root). */
+int cg_delegate_subtree(struct cg_handle *h, uid_t uid, gid_t gid, struct ctr_error *err);
 
 /* An O_DIRECTORY fd on the cgroup2 directory that pid is in, provided it
  * is the container's cgroup or below it; -ENOENT otherwise or without

@@ -120,6 +120,16 @@ static int on_notify(void *data, const char *script, pid_t pid, int fd, struct c
 		return ret;
 	}
 
+	/* criu made the container's sub-cgroups (systemd's slices) as host
+	 * root: they go back to the container's root before it resumes. */
+	if (strcmp(script, "post-restore") == 0 && r->cg) {
+		uid_t uid;
+		gid_t gid;
+
+		if (lc_container_root(r->spec, &uid, &gid) &&
+		    (ret = cg_delegate_subtree(r->cg, uid, gid, err)) < 0)
+			return ret;
+	}
 	if (strcmp(script, "orphan-pts-master") == 0 && fd >= 0 && r->o->console_master) {
 		*r->o->console_master = fd;
 		r->got_pty = true;

@@ -162,6 +162,31 @@ test_debian_console_log_clone_and_snapshot()
 	expect_out before
 }
 
+# CRIU (issue 7): systemd as unprivileged PID 1, with its slices, journald
+# and logind, dumped and brought back; its cgroups below the container's
+# must be the container root's again (else it cannot start the halt job).
+test_debian_checkpoints_restores_and_stops_cleanly()
+{
+	local criu=${CTR_CRIU:-/opt/ctr-criu/sbin/criu} t0 ms
+	[ -x "$criu" ] && "$criu" check >/dev/null 2>&1 || skip "no working criu >= 4.1 (tests/install-criu)"
+	new_debian
+	ctr start "$D"; ok
+	ctr wait "$D" --booted --timeout "$BOOT_TIMEOUT"; ok
+	ctr exec "$D" -- sh -c 'echo kept > /root/before'; ok
+	ctr checkpoint "$D"; ok
+	[ "$(state_of_ctr "$D")" = stopped ] || fail "not stopped by the checkpoint"
+	ctr restore "$D"; ok
+	report_state "$D"
+	ctr exec "$D" -- cat /root/before; ok
+	expect_out kept
+	ctr exec "$D" -- systemctl start systemd-tmpfiles-clean.service; ok
+	t0=$(now_ms)
+	ctr stop "$D" --timeout "$STOP_TIMEOUT"; ok
+	ms=$(ms_since "$t0")
+	note "stop after restore: $ms ms"
+	[ "$ms" -le "$STOP_LIMIT_MS" ] || fail "stop after restore took $ms ms (limit $STOP_LIMIT_MS)"
+}
+
 test_wait_booted_times_out_with_status_3()
 {
 	new_debian
