@@ -204,6 +204,40 @@ static void splits_init_like_a_shell(void **state)
 	parse_fails(ROOT "init = /bin/sh -c 'oops\n", "web/config:2: init: unterminated ' quote");
 }
 
+static void collects_checkpoint_hooks_per_point_and_writes_them_back(void **state)
+{
+	struct native_config *c =
+	    parse_ok(ROOT "hook.pre-checkpoint = /usr/bin/notify 'on call' 2\n"
+			  "hook.pre-checkpoint = /bin/true\n"
+			  "hook.post-restore = /srv/after\n");
+	char *text;
+
+	(void)state;
+	assert_int_equal(c->hooks[NATIVE_HOOK_PRE_CHECKPOINT].n, 2);
+	assert_string_equal(c->hooks[NATIVE_HOOK_PRE_CHECKPOINT].argv[0][0], "/usr/bin/notify");
+	assert_string_equal(c->hooks[NATIVE_HOOK_PRE_CHECKPOINT].argv[0][1], "on call");
+	assert_string_equal(c->hooks[NATIVE_HOOK_PRE_CHECKPOINT].argv[0][2], "2");
+	assert_null(c->hooks[NATIVE_HOOK_PRE_CHECKPOINT].argv[0][3]);
+	assert_string_equal(c->hooks[NATIVE_HOOK_PRE_CHECKPOINT].argv[1][0], "/bin/true");
+	assert_int_equal(c->hooks[NATIVE_HOOK_POST_CHECKPOINT].n, 0);
+	assert_int_equal(c->hooks[NATIVE_HOOK_POST_RESTORE].n, 1);
+	text = config_native_format(c);
+	assert_non_null(strstr(text, "hook.pre-checkpoint = /usr/bin/notify 'on call' 2\n"
+				     "hook.pre-checkpoint = /bin/true\n"));
+	assert_non_null(strstr(text, "hook.post-restore = /srv/after\n"));
+	free(text);
+	native_config_free(c);
+}
+
+static void rejects_a_hook_that_is_not_an_absolute_path(void **state)
+{
+	(void)state;
+	parse_fails(ROOT "hook.pre-restore = notify now\n",
+		    "web/config:2: hook.pre-restore: expected the absolute path of an executable, "
+		    "not 'notify'");
+	parse_fails(ROOT "hook.post-checkpoint =\n", "web/config:2: hook.post-checkpoint: missing value");
+}
+
 static void keeps_and_drops_capabilities_by_name(void **state)
 {
 	struct native_config *c = parse_ok(ROOT "capabilities.keep = chown, CAP_KILL\n"
@@ -866,6 +900,8 @@ int main(void)
 	    cmocka_unit_test(skips_comments_and_blank_lines),
 	    cmocka_unit_test(collects_repeated_env_and_mount_lines_in_order),
 	    cmocka_unit_test(splits_init_like_a_shell),
+	    cmocka_unit_test(collects_checkpoint_hooks_per_point_and_writes_them_back),
+	    cmocka_unit_test(rejects_a_hook_that_is_not_an_absolute_path),
 	    cmocka_unit_test(keeps_and_drops_capabilities_by_name),
 	    cmocka_unit_test(parses_limits_with_units),
 	    cmocka_unit_test(parses_interfaces_by_index),
