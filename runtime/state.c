@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "state.h"
@@ -390,6 +391,13 @@ static int empty_directory(int fd, const char *path, struct ctr_error *err)
 			continue;
 		if (errno == EISDIR && unlinkat(fd, de->d_name, AT_REMOVEDIR) == 0)
 			continue;
+		/* The root a restore killed mid-way left attached (restore.c). */
+		if (errno == EBUSY) {
+			_cleanup_free_ char *mnt = xasprintf("%s/%s", path, de->d_name);
+
+			if (umount2(mnt, MNT_DETACH) == 0 && unlinkat(fd, de->d_name, AT_REMOVEDIR) == 0)
+				continue;
+		}
 		ret = ctr_errno(err, "remove %s/%s", path, de->d_name);
 		break;
 	}
