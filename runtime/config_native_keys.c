@@ -172,7 +172,8 @@ static int next_word(const char **s, char **word, struct native_parse *p)
 	return 0;
 }
 
-PARSE(init)
+/* The whole value split into words (NULL when it has none). */
+static int split_words(const char *v, char ***out, struct native_parse *p)
 {
 	_cleanup_strv_ char **argv = NULL;
 	char *word;
@@ -187,8 +188,19 @@ PARSE(init)
 		strv_append(&argv, word);
 		free(word);
 	}
+	*out = steal_ptr(argv);
+	return 0;
+}
+
+PARSE(init)
+{
+	char **argv = NULL;
+	int r = split_words(v, &argv, p);
+
+	if (r < 0)
+		return r;
 	strv_free(p->c->init);
-	p->c->init = steal_ptr(argv);
+	p->c->init = argv;
 	return 0;
 }
 
@@ -228,18 +240,10 @@ static int parse_hook(struct native_parse *p, const char *v, enum native_hook_po
 {
 	struct native_hook_list *l = &p->c->hooks[at];
 	_cleanup_strv_ char **argv = NULL;
-	char *word;
+	int r = split_words(v, &argv, p);
 
-	for (;;) {
-		int r = next_word(&v, &word, p);
-
-		if (r < 0)
-			return r;
-		if (!word)
-			break;
-		strv_append(&argv, word);
-		free(word);
-	}
+	if (r < 0)
+		return r;
 	if (!argv || argv[0][0] != '/')
 		return native_fail(p, "expected the absolute path of an executable, not '%s'",
 				   argv ? argv[0] : "");

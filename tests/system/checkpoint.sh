@@ -7,9 +7,9 @@
 # and a failing pre-checkpoint hook leaves it running untouched.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=lib-criu.sh
+. "$(dirname "$0")/lib-criu.sh"
 
-CRIU=${CTR_CRIU:-/opt/ctr-criu/sbin/criu}
-[ -x "$CRIU" ] || CRIU=$(command -v criu || echo /nonexistent/criu)
 BR=ctrbrC$(($$ % 100000))
 SUBNET=10.$((128 + $$ % 120)).$((($$ / 120) % 250 + 3))
 
@@ -23,48 +23,16 @@ file_cleanup()
 
 need_criu()
 {
-	[ -x "$CRIU" ] || skip "no criu (tests/install-criu builds 4.1 into /opt/ctr-criu)"
-	"$CRIU" check >/dev/null 2>&1 || skip "criu check fails with $CRIU on this kernel"
-}
-
-# Counts into /tmp/c from a child of init whose pid is in /tmp/child; init
-# waits for it. Both keep the console as their stdio, as an init does:
-# criu brings the terminal back for the new monitor.
-COUNTER='(i=0; while :; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/c; sleep 0.02; done) &
-echo $! > /tmp/child
-wait'
-
-# make NAME [KEY=VALUE...]: a busybox container whose init is the counter.
-make_counter()
-{
-	local name=$1 args=()
-	shift
-	for kv in "$@"; do
-		args+=(--config-set "$kv")
-	done
-	ctr create "$name" -t busybox --config-set "init=/bin/sh /counter.sh" "${args[@]}"
-	ok
-	printf '%s\n' "$COUNTER" >"$STORE/containers/$name/upper/counter.sh"
-	chmod 0755 "$STORE/containers/$name/upper/counter.sh"
-}
-
-count() # NAME
-{
-	cat "$STORE/containers/$1/upper/tmp/c" 2>/dev/null || echo 0
+	local why
+	why=$(criu_skip)
+	[ -z "$why" ] || skip "$why"
 }
 
 counting() # NAME
 {
 	local a
-	a=$(count "$1")
-	wait_until 5 eval "[ \"\$(count $1)\" -gt $a ]"
-}
-
-start_counter() # NAME
-{
-	ctr start "$1"
-	ok
-	counting "$1" || fail "the counter of $1 never started"
+	a=$(count "$STORE" "$1")
+	wait_until 5 eval "[ \"\$(count $STORE $1)\" -gt $a ]"
 }
 
 inside() # NAME COMMAND...: its output, stdin closed
@@ -80,7 +48,6 @@ test_a_counter_continues_after_checkpoint_and_restore_with_the_same_pid()
 	local n before after child uid
 	n=$(new_name)
 	make_counter "$n"
-	start_counter "$n"
 	child=$(inside "$n" cat /tmp/child)
 	uid=$(awk '$1 == 0 { print $2 }' "/proc/$(jq -r .pid "$RUNROOT/$n/state.json")/uid_map")
 	ctr checkpoint "$n"
@@ -88,14 +55,14 @@ test_a_counter_continues_after_checkpoint_and_restore_with_the_same_pid()
 	expect_out ""
 	ctr_state_is "$n" stopped || fail "after checkpoint $n is $(state_of_ctr "$n"), not stopped"
 	[ -f "$STORE/containers/$n/checkpoint/inventory.img" ] || fail "no images in checkpoint/"
-	before=$(count "$n")
+	before=$(count "$STORE" "$n")
 	sleep 0.3
-	[ "$(count "$n")" = "$before" ] || fail "the counter went on while checkpointed"
+	[ "$(count "$STORE" "$n")" = "$before" ] || fail "the counter went on while checkpointed"
 	ctr restore "$n"
 	ok
 	ctr_state_is "$n" running || fail "after restore $n is $(state_of_ctr "$n")"
 	counting "$n" || fail "the counter did not go on after restore"
-	after=$(count "$n")
+	after=$(count "$STORE" "$n")
 	[ "$after" -gt "$before" ] || fail "counter went from $before to $after"
 	[ "$(inside "$n" cat /tmp/child)" = "$child" ] || fail "the child's pid changed"
 	inside "$n" kill -0 "$child" || fail "pid $child is not the counter any more"
@@ -115,7 +82,6 @@ test_a_restored_container_stops_and_restores_again()
 	local n
 	n=$(new_name)
 	make_counter "$n"
-	start_counter "$n"
 	ctr checkpoint "$n"
 	ok
 	ctr restore "$n"
@@ -137,7 +103,6 @@ test_leave_running_dumps_and_keeps_counting()
 	local n
 	n=$(new_name)
 	make_counter "$n"
-	start_counter "$n"
 	ctr checkpoint "$n" --leave-running
 	ok
 	ctr_state_is "$n" running || fail "--leave-running stopped it"
@@ -151,7 +116,6 @@ test_a_tcp_connection_inside_survives()
 	local n got
 	n=$(new_name)
 	make_counter "$n"
-	start_counter "$n"
 	# A server and a client that sends a line every 50 ms over loopback.
 	"$CTR" exec "$n" -- sh -c 'exec </dev/null >/dev/null 2>&1
 		sleep 1000 | nc -l -p 7000 > /tmp/recv & sleep 0.2
@@ -175,7 +139,6 @@ test_a_veth_comes_back_on_its_bridge_with_its_mac_and_address()
 	local n mac ip host
 	n=$(new_name)
 	make_counter "$n" net.0.type=veth "net.0.link=$BR" "net.0.bridge.ipv4=$SUBNET.1/24"
-	start_counter "$n"
 	mac=$(inside "$n" cat /sys/class/net/eth0/address)
 	ip=$(inside "$n" ip -4 -o addr show eth0 | awk '{ print $4 }')
 	[ -n "$mac" ] && [ -n "$ip" ] || fail "no eth0 inside (mac '$mac', address '$ip')"
@@ -222,7 +185,6 @@ test_hooks_run_around_checkpoint_and_restore_with_name_state_and_dir()
 	write_hook
 	mapfile -t keys < <(hook_keys)
 	make_counter "$n" "${keys[@]}"
-	start_counter "$n"
 	ctr checkpoint "$n"
 	ok
 	ctr restore "$n"
@@ -244,7 +206,6 @@ test_a_failing_pre_checkpoint_hook_leaves_the_container_running()
 	echo pre-checkpoint >"$T/fail-at"
 	mapfile -t keys < <(hook_keys)
 	make_counter "$n" "${keys[@]}"
-	start_counter "$n"
 	ctr checkpoint "$n"
 	expect_rc 1
 	expect_err_has "hook.pre-checkpoint"
@@ -271,7 +232,8 @@ test_bad_requests_are_refused_and_change_nothing()
 	need_criu
 	local n before
 	n=$(new_name)
-	make_counter "$n"
+	ctr create "$n" -t busybox
+	ok
 	before=$(store_listing)
 	ctr restore "$n"
 	expect_rc 1
@@ -285,7 +247,8 @@ test_bad_requests_are_refused_and_change_nothing()
 	ctr checkpoint "$n" --pre-dump --leave-running
 	expect_rc 1
 	[ "$(store_listing)" = "$before" ] || fail "a refused request changed the store"
-	start_counter "$n"
+	ctr start "$n"
+	ok
 	ctr restore "$n" --dir "$T/nothing"
 	expect_rc 1
 	ctr_state_is "$n" running || fail "a refused restore touched the running container"
@@ -299,7 +262,6 @@ test_pre_dump_then_checkpoint_or_a_clear_refusal()
 	local n
 	n=$(new_name)
 	make_counter "$n"
-	start_counter "$n"
 	ctr checkpoint "$n" --pre-dump
 	if ! "$CRIU" check --feature mem_dirty_track >/dev/null 2>&1; then
 		expect_rc 1

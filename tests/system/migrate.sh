@@ -6,9 +6,9 @@
 # the source running.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=lib-criu.sh
+. "$(dirname "$0")/lib-criu.sh"
 
-CRIU=${CTR_CRIU:-/opt/ctr-criu/sbin/criu}
-[ -x "$CRIU" ] || CRIU=$(command -v criu || echo /nonexistent/criu)
 SSHD=/usr/sbin/sshd
 PORT=$((20000 + $$ % 20000))
 BR=ctrbrM$(($$ % 100000))
@@ -21,10 +21,8 @@ file_setup()
 {
 	lib_file_setup
 	[ -z "$SETUP_SKIP$SETUP_ERROR" ] || return
-	[ -x "$CRIU" ] && "$CRIU" check >/dev/null 2>&1 || {
-		SETUP_SKIP="no working criu >= 4.1 (tests/install-criu builds it)"
-		return
-	}
+	SETUP_SKIP=$(criu_skip)
+	[ -z "$SETUP_SKIP" ] || return
 	[ -x "$SSHD" ] || {
 		SETUP_SKIP="openssh-server is not installed (tests/install-deps)"
 		return
@@ -101,31 +99,6 @@ file_cleanup()
 	[ -n "$RUNROOT2" ] && rm -rf "$RUNROOT2"
 	ip link del "$BR" 2>/dev/null
 	return 0
-}
-
-COUNTER='(i=0; while :; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/c; sleep 0.02; done) &
-echo $! > /tmp/child
-wait'
-
-make_counter() # NAME [KEY=VALUE...]
-{
-	local name=$1 args=()
-	shift
-	for kv in "$@"; do
-		args+=(--config-set "$kv")
-	done
-	ctr create "$name" -t busybox --config-set "init=/bin/sh /counter.sh" "${args[@]}"
-	ok
-	printf '%s\n' "$COUNTER" >"$STORE/containers/$name/upper/counter.sh"
-	chmod 0755 "$STORE/containers/$name/upper/counter.sh"
-	ctr start "$name"
-	ok
-	wait_until 5 eval "[ \"\$(count $STORE $name)\" -gt 2 ]" || fail "the counter never started"
-}
-
-count() # STORE NAME
-{
-	cat "$1/containers/$2/upper/tmp/c" 2>/dev/null || echo 0
 }
 
 test_a_migrated_counter_runs_on_the_target_and_never_went_backwards()
