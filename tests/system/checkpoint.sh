@@ -97,6 +97,26 @@ test_a_restored_container_stops_and_restores_again()
 	ctr_state_is "$n" stopped || fail "a restored container did not stop"
 }
 
+test_limits_and_cgroup_come_back_with_the_restored_container()
+{
+	need_criu
+	local n
+	n=$(new_name)
+	make_counter "$n" limits.memory=64M limits.pids=50
+	ctr checkpoint "$n"
+	ok
+	ctr restore "$n"
+	ok
+	ctr info "$n" --format json
+	ok
+	[ "$(jq -r .memory.limit "$OUT")" = 67108864 ] || fail "memory limit after restore: $(jq -c .memory "$OUT")"
+	[ "$(jq -r .pids "$OUT")" -ge 3 ] || fail "the restored processes are not in the container's cgroup"
+	# pids.max holds: a fork burst inside stops at 50.
+	"$CTR" exec "$n" -- sh -c 'for i in $(seq 60); do sleep 5 & done; wait' </dev/null >/dev/null 2>&1
+	ctr info "$n" --format json
+	[ "$(jq -r .pids "$OUT")" -le 50 ] || fail "pids.max not enforced after restore ($(jq -r .pids "$OUT"))"
+}
+
 test_leave_running_dumps_and_keeps_counting()
 {
 	need_criu
