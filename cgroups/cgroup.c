@@ -35,9 +35,11 @@ static void dir_add(struct cg_handle *h, const struct cg_hier *hier, int fd, cha
 	d->abs = xasprintf("%s%s", hier->mountpoint, h->path);
 	d->fd = fd;
 	d->made = made;
-	/* Opened now, with our credentials, so a cloned child can still write
-	 * to it after it entered a user namespace. */
-	d->tasks_fd = fd >= 0 && !hier->v2 ? openat(fd, "tasks", O_WRONLY | O_CLOEXEC) : -1;
+	/* Opened now, with our credentials, so a cloned init can still write
+	 * to it after it was born in a user namespace. An opened handle
+	 * (delete, events, exec) leaves it to attach_self: only exec attaches,
+	 * from a child that still has our credentials. */
+	d->tasks_fd = fd >= 0 && made && !hier->v2 ? openat(fd, "tasks", O_WRONLY | O_CLOEXEC) : -1;
 	if (hier->v2)
 		h->v2_dir = (int)h->n;
 	h->n++;
@@ -267,7 +269,7 @@ int cg_destroy(struct cg_handle *h, struct ctr_error *err)
 static int attach_self(struct cg_handle *h, bool cloned_into, struct ctr_error *err)
 {
 	for (size_t i = 0; i < h->n; i++) {
-		const struct cg_dir *d = &h->dirs[i];
+		struct cg_dir *d = &h->dirs[i];
 		int ret;
 
 		if ((int)i == h->v2_dir) {
@@ -275,8 +277,11 @@ static int attach_self(struct cg_handle *h, bool cloned_into, struct ctr_error *
 				return ctr_error_prefix(err, "attach self to %s", d->abs);
 			continue;
 		}
-		if (d->tasks_fd < 0)
-			return ctr_error(err, EBADF, "attach self to %s: tasks not open", d->abs);
+		if (d->fd < 0)
+			return ctr_error(err, EBADF, "attach self to %s: not open", d->abs);
+		if (d->tasks_fd < 0 &&
+		    (d->tasks_fd = openat(d->fd, "tasks", O_WRONLY | O_CLOEXEC)) < 0)
+			return ctr_errno(err, "attach self to %s: open tasks", d->abs);
 		/* The fd (and its offset) is shared with every child cloned from
 		 * this handle: pwrite at 0 keeps them independent. */
 		do

@@ -96,6 +96,13 @@ int cg_tree_remove(const char *abs, long timeout_ms)
 	long deadline = cg_now_ms() + timeout_ms;
 	int ret;
 
+	/* The common case is a leaf whose processes are gone: one rmdir, no
+	 * walk. Sub-cgroups (ENOTEMPTY) or tasks still exiting (EBUSY) take
+	 * the walk below. */
+	if (rmdir(abs) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY && errno != ENOTEMPTY)
+		return -errno;
 	/* A sub-cgroup made while we walked leaves ENOTEMPTY: walk again. */
 	do {
 		ret = rm_subtree(abs, deadline, 0);
