@@ -42,6 +42,13 @@ int cg_tree_mkdir(const char *mountpoint, const char *path, char ***made)
 	_cleanup_free_ char *abs = xasprintf("%s%s", mountpoint, path);
 	int ret = 0;
 
+	/* The parents usually exist (other containers, a pod): one mkdir. */
+	if (mkdir(abs, 0755) == 0) {
+		strv_append(made, abs);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return errno == EEXIST ? 0 : -errno;
 	for (int attempt = 0; attempt < MKDIR_ATTEMPTS; attempt++) {
 		ret = mkdir_components(abs, strlen(mountpoint), made);
 		if (ret != -ENOENT)
