@@ -48,6 +48,7 @@ struct cg_hier {
 	char *mountpoint; /* absolute, no trailing slash */
 	unsigned int ctrls;
 	bool v2;
+	bool self_root; /* this process is in the hierarchy's root cgroup (probed) */
 	const struct cg_driver *drv;
 };
 
@@ -176,6 +177,8 @@ extern const struct cg_limit_ops cg_limits_v2[CG_LIMIT__COUNT];
 int cg_limits_check(const struct cg_host *host, const struct spec_resources *r,
 		    unsigned int *v2_needed, struct ctr_error *err);
 int cg_limits_apply(struct cg_handle *h, const struct spec_resources *r, struct ctr_error *err);
+/* Controllers that the limits set in r are written to. */
+unsigned int cg_limits_ctrls(const struct spec_resources *r);
 
 /* Small file helpers on a cgroup directory fd. */
 int cg_write(int dirfd, const char *file, const char *value, struct ctr_error *err);
