@@ -48,8 +48,8 @@ struct cg_hier {
 	char *mountpoint; /* absolute, no trailing slash */
 	unsigned int ctrls;
 	bool v2;
-	bool self_root; /* this process is in the hierarchy's root cgroup (probed) */
 	const struct cg_driver *drv;
+	bool self_root; /* this process is in the hierarchy's root cgroup (probed) */
 };
 
 struct cg_host {
@@ -203,7 +203,7 @@ static inline void cg_sleep_ms(long ms)
 }
 
 /* stats.c: text of cgroup files -> counters (pure, unit-tested). */
-int cg_parse_value(const char *text, uint64_t *out); /* "max" -> UINT64_MAX */
+int cg_parse_value(const char *text, uint64_t *out);		      /* "max" -> UINT64_MAX */
 int cg_keyed_value(const char *text, const char *key, uint64_t *out); /* -ENOENT if absent */
 int cg_parse_blkio_v1(const char *text, bool bytes, struct cg_stats *s);
 int cg_parse_io_v2(const char *text, struct cg_stats *s);

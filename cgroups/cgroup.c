@@ -309,11 +309,13 @@ int cg_open(const char *path, struct cg_handle **out, struct ctr_error *err)
 
 int cg_destroy(struct cg_handle *h, struct ctr_error *err)
 {
-	bool opened = true;
+	bool opened = false;
 
+	/* cg_open's directories have no list of what was made (cg_update may
+	 * have added some that do): such a handle removes every directory. */
 	for (size_t i = 0; i < h->n; i++) {
-		if (h->dirs[i].made)
-			opened = false;
+		if (!h->dirs[i].made)
+			opened = true;
 	}
 	return destroy_dirs(h, opened, err);
 }

@@ -46,7 +46,8 @@ static int seed_new_leaf(const struct cg_dir *d, struct ctr_error *err)
 	parent = openat(d->fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (parent < 0)
 		return 0;
-	if (cg_read(parent, files[0], &cpus, err) < 0 || cg_read(parent, files[1], &mems, err) < 0) {
+	if (cg_read(parent, files[0], &cpus, err) < 0 ||
+	    cg_read(parent, files[1], &mems, err) < 0) {
 		ctr_error_clear(err);
 		return 0;
 	}

@@ -150,7 +150,8 @@ static void hide_hiers(struct cg_host *host, const char *mountpoint)
 		}
 		free(host->hiers[i].name);
 		free(host->hiers[i].mountpoint);
-		memmove(&host->hiers[i], &host->hiers[i + 1], (host->n - i - 1) * sizeof(*host->hiers));
+		memmove(&host->hiers[i], &host->hiers[i + 1],
+			(host->n - i - 1) * sizeof(*host->hiers));
 		host->n--;
 	}
 }
