@@ -41,6 +41,12 @@ enum cg_driver_kind cg_driver_kind(void);
 int cg_create(const char *path, const struct spec_resources *res, struct cg_handle **out,
 	      struct ctr_error *err);
 
+/* Give a handle from cg_create a directory in every hierarchy, also those
+ * cg_create left out as the container does not need them (cgroup.c). For
+ * restore: criu maps a checkpoint's cgroups onto the container's in every
+ * hierarchy, and would make a missing one itself without seeding it. */
+int cg_complete(struct cg_handle *h, struct ctr_error *err);
+
 /* Open an existing container cgroup (pause, kill, ps, delete, exec). */
 int cg_open(const char *path, struct cg_handle **out, struct ctr_error *err);
 
