@@ -277,6 +277,26 @@ int cg_create(const char *path, const struct spec_resources *res, struct cg_hand
 	return 0;
 }
 
+int cg_complete(struct cg_handle *h, struct ctr_error *err)
+{
+	for (size_t i = 0; i < h->host->n; i++) {
+		const struct cg_hier *hier = &h->host->hiers[i];
+		bool have = false;
+		int ret;
+
+		for (size_t k = 0; k < h->n; k++)
+			have = have || h->dirs[k].hier == hier;
+		if (have)
+			continue;
+		ret = make_dir(h, hier, err);
+		if (ret == 0)
+			ret = hier->drv->prepare(&h->dirs[h->n - 1], 0, err);
+		if (ret < 0)
+			return ctr_error_prefix(err, "create cgroup %s", h->path);
+	}
+	return 0;
+}
+
 int cg_open(const char *path, struct cg_handle **out, struct ctr_error *err)
 {
 	const struct cg_host *host = host_for(path, err);

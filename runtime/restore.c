@@ -28,8 +28,8 @@ struct restore_ctx {
 	struct container_state cs;
 	int dirfd;
 	struct cg_handle *cg;
-	int console;   /* connected console socket, or -1 */
-	bool got_pty;  /* the new terminal master was sent */
+	int console;  /* connected console socket, or -1 */
+	bool got_pty; /* the new terminal master was sent */
 };
 
 /* Pipes the init had as stdio become the caller's own fds 0-2 (criu
@@ -201,9 +201,13 @@ static int run_criu(struct restore_ctx *r, const struct criu_bin *bin, pid_t *pi
 	if (ret == 0 && r->spec->root_readonly)
 		ret = readonly_root(r, &ro_root, err);
 	if (ret == 0) {
-		struct criu_call call = {.bin = bin, .type = CRIU_REQ_RESTORE, .opts = &opts,
-					 .pass_fds = &netns, .n_pass_fds = netns >= 0 ? 1 : 0,
-					 .notify = on_notify, .data = r};
+		struct criu_call call = {.bin = bin,
+					 .type = CRIU_REQ_RESTORE,
+					 .opts = &opts,
+					 .pass_fds = &netns,
+					 .n_pass_fds = netns >= 0 ? 1 : 0,
+					 .notify = on_notify,
+					 .data = r};
 		build_restore_opts(&opts, r, &d, netns >= 0, ro_root);
 		ret = criu_call(&call, pid, err);
 		if (ret < 0)
@@ -234,6 +238,8 @@ static int restore_into_new_container(struct restore_ctx *r, const struct criu_b
 					   0600, err);
 	if (ret == 0 && r->cs.cgroup_path)
 		ret = lc_create_cgroup(r->spec, r->cs.cgroup_path, &r->cg, err);
+	if (ret == 0 && r->cg)
+		ret = cg_complete(r->cg, err);
 	if (ret == 0)
 		ret = make_mountpoints(r->spec, err);
 	if (ret == 0)
@@ -273,8 +279,8 @@ static int wait_and_delete(struct ctr_runtime *rt, const struct restore_ctx *r, 
 int container_restore(struct ctr_runtime *rt, const struct restore_opts *o, int *exit_code,
 		      struct ctr_error *err)
 {
-	struct restore_ctx r = {.rt = rt, .o = o, .spec = o->create.spec, .dirfd = -1,
-				.console = -1};
+	struct restore_ctx r = {
+	    .rt = rt, .o = o, .spec = o->create.spec, .dirfd = -1, .console = -1};
 	struct criu_bin bin = {0};
 	int ret;
 
