@@ -7,7 +7,9 @@
  *  - v2: a unified hierarchy at /sys/fs/cgroup (primary);
  *  - v1: per-controller hierarchies (hybrid or legacy hosts). On a hybrid
  *    host the container also gets a directory in the cgroup2 hierarchy (for
- *    freeze and kill, which work there) and in every mounted v1 hierarchy.
+ *    CLONE_INTO_CGROUP, freeze and kill, which work there) and in the v1
+ *    hierarchies it needs (cgroup.c: optional_here); on a legacy host, in
+ *    every mounted v1 hierarchy.
  *
  * A container cgroup is named by an absolute path relative to the root of
  * each hierarchy (e.g. "/ctr-oci/web"), never below the caller's own cgroup.
@@ -35,7 +37,7 @@ struct cg_handle; /* opaque */
 enum cg_driver_kind cg_driver_kind(void);
 
 /* Create (or adopt, if it exists and is empty) the cgroup at path in every
- * hierarchy, and apply res (may be NULL). Validation of res against what the
+ * hierarchy the container needs, and apply res (may be NULL). Validation of res against what the
  * host supports happens before any directory is made: a limit the host
  * cannot enforce is an error naming the limit, never silently dropped. */
 int cg_create(const char *path, const struct spec_resources *res, struct cg_handle **out,
