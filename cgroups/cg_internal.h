@@ -49,6 +49,7 @@ struct cg_hier {
 	unsigned int ctrls;
 	bool v2;
 	const struct cg_driver *drv;
+	bool self_root; /* this process is in the hierarchy's root cgroup (probed) */
 };
 
 struct cg_host {
@@ -176,6 +177,8 @@ extern const struct cg_limit_ops cg_limits_v2[CG_LIMIT__COUNT];
 int cg_limits_check(const struct cg_host *host, const struct spec_resources *r,
 		    unsigned int *v2_needed, struct ctr_error *err);
 int cg_limits_apply(struct cg_handle *h, const struct spec_resources *r, struct ctr_error *err);
+/* Controllers that the limits set in r are written to. */
+unsigned int cg_limits_ctrls(const struct spec_resources *r);
 
 /* Small file helpers on a cgroup directory fd. */
 int cg_write(int dirfd, const char *file, const char *value, struct ctr_error *err);
@@ -200,7 +203,7 @@ static inline void cg_sleep_ms(long ms)
 }
 
 /* stats.c: text of cgroup files -> counters (pure, unit-tested). */
-int cg_parse_value(const char *text, uint64_t *out); /* "max" -> UINT64_MAX */
+int cg_parse_value(const char *text, uint64_t *out);		      /* "max" -> UINT64_MAX */
 int cg_keyed_value(const char *text, const char *key, uint64_t *out); /* -ENOENT if absent */
 int cg_parse_blkio_v1(const char *text, bool bytes, struct cg_stats *s);
 int cg_parse_io_v2(const char *text, struct cg_stats *s);

@@ -36,9 +36,11 @@ static void dir_add(struct cg_handle *h, const struct cg_hier *hier, int fd, cha
 	d->abs = xasprintf("%s%s", hier->mountpoint, h->path);
 	d->fd = fd;
 	d->made = made;
-	/* Opened now, with our credentials, so a cloned child can still write
-	 * to it after it entered a user namespace. */
-	d->tasks_fd = fd >= 0 && !hier->v2 ? openat(fd, "tasks", O_WRONLY | O_CLOEXEC) : -1;
+	/* Opened now, with our credentials, so a cloned init can still write
+	 * to it after it was born in a user namespace. An opened handle
+	 * (delete, events, exec) leaves it to attach_self: only exec attaches,
+	 * from a child that still has our credentials. */
+	d->tasks_fd = fd >= 0 && made && !hier->v2 ? openat(fd, "tasks", O_WRONLY | O_CLOEXEC) : -1;
 	if (hier->v2)
 		h->v2_dir = (int)h->n;
 	h->n++;
@@ -187,6 +189,66 @@ static const struct cg_host *host_for(const char *path, struct ctr_error *err)
 	return host && check_path(path, err) == 0 ? host : NULL;
 }
 
+/*
+ * On a hybrid host the cgroup2 directory places the init (CLONE_INTO_CGROUP),
+ * freezes and kills it, so a v1 hierarchy only gets a directory where the
+ * container needs one: the accounting `events --stats` reads (memory, cpu,
+ * cpuacct, pids, blkio), a hierarchy without controllers (name=systemd, for
+ * an init that manages it), and any hierarchy a limit in res is written to.
+ * cpuset and devices without a limit, and the v1 freezer when cgroup2 can
+ * freeze, are left out where a directory of ours would change nothing: this
+ * process runs in that hierarchy's root cgroup (so the container's processes
+ * stay in the root, in nobody else's cgroup) and no ancestor of the path
+ * exists there to hold a policy of its own. Each one left out saves a mkdir,
+ * a self-attach and an rmdir per start (and cpuset's seeding). cg_update
+ * makes a directory on demand when a limit for one arrives later.
+ */
+static bool optional_here(const struct cg_handle *h, const struct cg_hier *hier,
+			  unsigned int optional)
+{
+	_cleanup_free_ char *parent = NULL;
+	const char *slash = strrchr(h->path, '/');
+
+	if (hier->v2 || !hier->self_root || !hier->ctrls || (hier->ctrls & ~optional))
+		return false;
+	if (slash == h->path)
+		return true; /* directly below the root */
+	parent = xasprintf("%s%.*s", hier->mountpoint, (int)(slash - h->path), h->path);
+	return access(parent, F_OK) < 0 && errno == ENOENT;
+}
+
+static unsigned int optional_ctrls(const struct cg_handle *h, const struct spec_resources *res)
+{
+	unsigned int optional = CG_CPUSET | CG_DEVICES;
+
+	if (h->v2_dir < 0)
+		return 0; /* pure v1: every hierarchy places the init */
+	if (cg_file_exists(h->dirs[h->v2_dir].fd, "cgroup.freeze"))
+		optional |= CG_FREEZER;
+	return optional & ~cg_limits_ctrls(res);
+}
+
+/* The cgroup2 directory first: what it can do decides which v1 ones the
+ * container can do without. */
+static int make_dirs(struct cg_handle *h, const struct spec_resources *res, struct ctr_error *err)
+{
+	const struct cg_host *host = h->host;
+	unsigned int optional;
+	int ret;
+
+	if (host->v2_index >= 0 && (ret = make_dir(h, &host->hiers[host->v2_index], err)) < 0)
+		return ret;
+	optional = host->kind == CG_DRIVER_V1 ? optional_ctrls(h, res) : 0;
+	for (size_t i = 0; i < host->n; i++) {
+		if ((int)i == host->v2_index || optional_here(h, &host->hiers[i], optional))
+			continue;
+		ret = make_dir(h, &host->hiers[i], err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 int cg_create(const char *path, const struct spec_resources *res, struct cg_handle **out,
 	      struct ctr_error *err)
 {
@@ -200,8 +262,7 @@ int cg_create(const char *path, const struct spec_resources *res, struct cg_hand
 	if (res && (ret = cg_limits_check(host, res, &v2_needed, err)) < 0)
 		return ret;
 	h = handle_new(host, path);
-	for (size_t i = 0; i < host->n && ret == 0; i++)
-		ret = make_dir(h, &host->hiers[i], err);
+	ret = make_dirs(h, res, err);
 	if (ret == 0)
 		ret = prepare_dirs(h, v2_needed, err);
 	if (ret == 0 && res)
@@ -214,6 +275,26 @@ int cg_create(const char *path, const struct spec_resources *res, struct cg_hand
 		return ctr_error_prefix(err, "create cgroup %s", path);
 	}
 	*out = h;
+	return 0;
+}
+
+int cg_complete(struct cg_handle *h, struct ctr_error *err)
+{
+	for (size_t i = 0; i < h->host->n; i++) {
+		const struct cg_hier *hier = &h->host->hiers[i];
+		bool have = false;
+		int ret;
+
+		for (size_t k = 0; k < h->n; k++)
+			have = have || h->dirs[k].hier == hier;
+		if (have)
+			continue;
+		ret = make_dir(h, hier, err);
+		if (ret == 0)
+			ret = hier->drv->prepare(&h->dirs[h->n - 1], 0, err);
+		if (ret < 0)
+			return ctr_error_prefix(err, "create cgroup %s", h->path);
+	}
 	return 0;
 }
 
@@ -249,11 +330,13 @@ int cg_open(const char *path, struct cg_handle **out, struct ctr_error *err)
 
 int cg_destroy(struct cg_handle *h, struct ctr_error *err)
 {
-	bool opened = true;
+	bool opened = false;
 
+	/* cg_open's directories have no list of what was made (cg_update may
+	 * have added some that do): such a handle removes every directory. */
 	for (size_t i = 0; i < h->n; i++) {
-		if (h->dirs[i].made)
-			opened = false;
+		if (!h->dirs[i].made)
+			opened = true;
 	}
 	return destroy_dirs(h, opened, err);
 }
@@ -268,7 +351,7 @@ int cg_destroy(struct cg_handle *h, struct ctr_error *err)
 static int attach_self(struct cg_handle *h, bool cloned_into, struct ctr_error *err)
 {
 	for (size_t i = 0; i < h->n; i++) {
-		const struct cg_dir *d = &h->dirs[i];
+		struct cg_dir *d = &h->dirs[i];
 		int ret;
 
 		if ((int)i == h->v2_dir) {
@@ -276,8 +359,11 @@ static int attach_self(struct cg_handle *h, bool cloned_into, struct ctr_error *
 				return ctr_error_prefix(err, "attach self to %s", d->abs);
 			continue;
 		}
-		if (d->tasks_fd < 0)
-			return ctr_error(err, EBADF, "attach self to %s: tasks not open", d->abs);
+		if (d->fd < 0)
+			return ctr_error(err, EBADF, "attach self to %s: not open", d->abs);
+		if (d->tasks_fd < 0 &&
+		    (d->tasks_fd = openat(d->fd, "tasks", O_WRONLY | O_CLOEXEC)) < 0)
+			return ctr_errno(err, "attach self to %s: open tasks", d->abs);
 		/* The fd (and its offset) is shared with every child cloned from
 		 * this handle: pwrite at 0 keeps them independent. */
 		do
@@ -437,16 +523,81 @@ int cg_open_member_dir(const struct cg_handle *h, pid_t pid, struct ctr_error *e
 	return fd < 0 ? ctr_errno(err, "open %s", abs) : fd;
 }
 
+/* A limit for a hierarchy the container was started without (see
+ * optional_here): make its directory now. */
+static int make_missing_dirs(struct cg_handle *h, const struct spec_resources *res,
+			     struct ctr_error *err)
+{
+	unsigned int needed = cg_limits_ctrls(res);
+
+	for (size_t i = 0; i < h->host->n; i++) {
+		const struct cg_hier *hier = &h->host->hiers[i];
+		bool have = false;
+
+		if (hier->v2 || !(hier->ctrls & needed))
+			continue;
+		for (size_t k = 0; k < h->n; k++)
+			have = have || h->dirs[k].hier == hier;
+		if (!have) {
+			int ret = make_dir(h, hier, err);
+
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* Move every process of the container into the directories from first on,
+ * frozen meanwhile so that none forks past the move. cgroup.procs moves a
+ * whole thread group; a process that exited meanwhile is no error. */
+static int move_into(struct cg_handle *h, size_t first, struct ctr_error *err)
+{
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	_cleanup_free_ pid_t *pids = NULL;
+	bool frozen = true, froze;
+	size_t n = 0;
+	int ret;
+
+	if (first == h->n)
+		return 0;
+	(void)cg_is_frozen(h, &frozen, &ignored);
+	froze = !frozen && cg_freeze(h, true, &ignored) == 0;
+	ret = cg_pids(h, &pids, &n, err);
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		for (size_t k = first; ret == 0 && k < h->n; k++) {
+			ret = cg_writef(h->dirs[k].fd, err, "cgroup.procs", "%d", (int)pids[i]);
+			if (ret == -ESRCH) {
+				ctr_error_clear(err);
+				ret = 0;
+			}
+		}
+	}
+	if (froze)
+		(void)cg_freeze(h, false, &ignored);
+	return ret;
+}
+
 int cg_update(struct cg_handle *h, const struct spec_resources *res, struct ctr_error *err)
 {
 	unsigned int v2_needed = 0;
+	size_t first = h->n;
 	int ret;
 
 	ret = cg_limits_check(h->host, res, &v2_needed, err);
 	if (ret == 0)
+		ret = make_missing_dirs(h, res, err);
+	if (ret == 0)
 		ret = prepare_dirs(h, v2_needed, err);
 	if (ret == 0)
 		ret = cg_limits_apply(h, res, err);
+	if (ret == 0)
+		ret = move_into(h, first, err);
+	if (ret < 0 && first < h->n) {
+		struct ctr_error ignored = CTR_ERROR_INIT;
+
+		destroy_dirs(h, false, &ignored); /* only what this update made */
+	}
 	return ret < 0 ? ctr_error_prefix(err, "update cgroup %s", h->path) : 0;
 }
 

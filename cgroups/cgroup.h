@@ -7,7 +7,9 @@
  *  - v2: a unified hierarchy at /sys/fs/cgroup (primary);
  *  - v1: per-controller hierarchies (hybrid or legacy hosts). On a hybrid
  *    host the container also gets a directory in the cgroup2 hierarchy (for
- *    freeze and kill, which work there) and in every mounted v1 hierarchy.
+ *    CLONE_INTO_CGROUP, freeze and kill, which work there) and in the v1
+ *    hierarchies it needs (cgroup.c: optional_here); on a legacy host, in
+ *    every mounted v1 hierarchy.
  *
  * A container cgroup is named by an absolute path relative to the root of
  * each hierarchy (e.g. "/ctr-oci/web"), never below the caller's own cgroup.
@@ -35,11 +37,17 @@ struct cg_handle; /* opaque */
 enum cg_driver_kind cg_driver_kind(void);
 
 /* Create (or adopt, if it exists and is empty) the cgroup at path in every
- * hierarchy, and apply res (may be NULL). Validation of res against what the
+ * hierarchy the container needs, and apply res (may be NULL). Validation of res against what the
  * host supports happens before any directory is made: a limit the host
  * cannot enforce is an error naming the limit, never silently dropped. */
 int cg_create(const char *path, const struct spec_resources *res, struct cg_handle **out,
 	      struct ctr_error *err);
+
+/* Give a handle from cg_create a directory in every hierarchy, also those
+ * cg_create left out as the container does not need them (cgroup.c). For
+ * restore: criu maps a checkpoint's cgroups onto the container's in every
+ * hierarchy, and would make a missing one itself without seeding it. */
+int cg_complete(struct cg_handle *h, struct ctr_error *err);
 
 /* Open an existing container cgroup (pause, kill, ps, delete, exec). */
 int cg_open(const char *path, struct cg_handle **out, struct ctr_error *err);

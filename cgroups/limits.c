@@ -425,3 +425,14 @@ int cg_limits_apply(struct cg_handle *h, const struct spec_resources *r, struct 
 	}
 	return 0;
 }
+
+unsigned int cg_limits_ctrls(const struct spec_resources *r)
+{
+	unsigned int ctrls = 0;
+
+	for (int id = 0; r && id < CG_LIMIT__COUNT; id++) {
+		if (cg_limits[id].is_set(r))
+			ctrls |= cg_limits[id].ctrl;
+	}
+	return ctrls;
+}

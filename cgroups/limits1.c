@@ -261,13 +261,26 @@ static int apply_classid(int fd, const struct spec_resources *r, struct ctr_erro
  * which is the same outcome as evaluating the list last-match-wins. */
 static int apply_devices(int fd, const struct spec_resources *r, struct ctr_error *err)
 {
+	/* Each write is one rule; the files stay open across the list (a
+	 * container's list is ~20 rules, every open a cgroupfs lookup). */
+	static const char *const files[2] = {"devices.deny", "devices.allow"};
+	_cleanup_close_ int deny = -1;
+	_cleanup_close_ int allow = -1;
+
 	for (size_t i = 0; i < r->n_devices; i++) {
 		const struct spec_device_rule *rule = &r->devices[i];
+		int *out = rule->allow ? &allow : &deny;
 		char line[80];
+		int ret;
 
 		cg_device_rule_line(rule, line, sizeof(line));
-		if (cg_write(fd, rule->allow ? "devices.allow" : "devices.deny", line, err) < 0)
-			return ctr_error_prefix(err, "devices[%zu] '%s'", i, line);
+		if (*out < 0 && (*out = openat(fd, files[rule->allow], O_WRONLY | O_CLOEXEC)) < 0)
+			return ctr_errno(err, "devices[%zu] '%s': open %s", i, line,
+					 files[rule->allow]);
+		ret = write_all(*out, line, strlen(line));
+		if (ret < 0)
+			return ctr_errnum(err, ret, "devices[%zu] '%s': write %s", i, line,
+					  files[rule->allow]);
 	}
 	return 0;
 }

@@ -150,7 +150,8 @@ static void hide_hiers(struct cg_host *host, const char *mountpoint)
 		}
 		free(host->hiers[i].name);
 		free(host->hiers[i].mountpoint);
-		memmove(&host->hiers[i], &host->hiers[i + 1], (host->n - i - 1) * sizeof(*host->hiers));
+		memmove(&host->hiers[i], &host->hiers[i + 1],
+			(host->n - i - 1) * sizeof(*host->hiers));
 		host->n--;
 	}
 }
@@ -214,6 +215,33 @@ void cg_host_clear(struct cg_host *host)
 	host->v2_index = -1;
 }
 
+/* Mark the v1 hierarchies in whose root cgroup this process runs, from
+ * /proc/self/cgroup ("ID:ctrl,ctrl:/path"; "ID:name=systemd:/path"). A
+ * hierarchy a container may leave out (cgroup.c) is one where its processes
+ * then stay in the root, never in somebody else's cgroup. */
+static void probe_self_root(struct cg_host *host)
+{
+	_cleanup_free_ char *text = NULL;
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	char *save = NULL;
+
+	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &text, NULL, &ignored) < 0)
+		return; /* none is marked: every hierarchy gets a directory */
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ctrls = strchr(line, ':'), *path;
+		unsigned int bits;
+
+		if (!ctrls || !(path = strchr(++ctrls, ':')))
+			continue;
+		*path++ = '\0';
+		bits = ctrls_from_list(ctrls, ",");
+		for (size_t i = 0; bits && i < host->n; i++) {
+			if (!host->hiers[i].v2 && host->hiers[i].ctrls == bits)
+				host->hiers[i].self_root = strcmp(path, "/") == 0;
+		}
+	}
+}
+
 static struct cg_host probed;
 static struct ctr_error probe_error;
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
@@ -248,6 +276,8 @@ static int probe(struct ctr_error *err)
 			return ctr_error_prefix(err, "probe cgroup2 controllers");
 		u->ctrls = ctrls_from_list(ctrls, " \n");
 	}
+	if (!v2_root)
+		probe_self_root(&probed);
 	return 0;
 }
 

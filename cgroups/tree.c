@@ -42,6 +42,13 @@ int cg_tree_mkdir(const char *mountpoint, const char *path, char ***made)
 	_cleanup_free_ char *abs = xasprintf("%s%s", mountpoint, path);
 	int ret = 0;
 
+	/* The parents usually exist (other containers, a pod): one mkdir. */
+	if (mkdir(abs, 0755) == 0) {
+		strv_append(made, abs);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return errno == EEXIST ? 0 : -errno;
 	for (int attempt = 0; attempt < MKDIR_ATTEMPTS; attempt++) {
 		ret = mkdir_components(abs, strlen(mountpoint), made);
 		if (ret != -ENOENT)
@@ -96,6 +103,13 @@ int cg_tree_remove(const char *abs, long timeout_ms)
 	long deadline = cg_now_ms() + timeout_ms;
 	int ret;
 
+	/* The common case is a leaf whose processes are gone: one rmdir, no
+	 * walk. Sub-cgroups (ENOTEMPTY) or tasks still exiting (EBUSY) take
+	 * the walk below. */
+	if (rmdir(abs) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY && errno != ENOTEMPTY)
+		return -errno;
 	/* A sub-cgroup made while we walked leaves ENOTEMPTY: walk again. */
 	do {
 		ret = rm_subtree(abs, deadline, 0);

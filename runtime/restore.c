@@ -29,8 +29,8 @@ struct restore_ctx {
 	struct container_state cs;
 	int dirfd;
 	struct cg_handle *cg;
-	int console;   /* connected console socket, or -1 */
-	bool got_pty;  /* the new terminal master was sent */
+	int console;  /* connected console socket, or -1 */
+	bool got_pty; /* the new terminal master was sent */
 };
 
 /* Pipes the init had as stdio become the caller's own fds 0-2 (criu
@@ -313,6 +313,8 @@ static int restore_into_new_container(struct restore_ctx *r, const struct criu_b
 	if (ret == 0 && r->cs.cgroup_path)
 		ret = lc_create_cgroup(r->spec, r->cs.cgroup_path, &r->cg, err);
 	if (ret == 0 && r->cg)
+		ret = cg_complete(r->cg, err);
+	if (ret == 0 && r->cg)
 		ret = lc_delegate_cgroup(r->spec, r->cg, err);
 	if (ret == 0)
 		ret = make_mountpoints(r->spec, err);
@@ -355,8 +357,8 @@ static int wait_and_delete(struct ctr_runtime *rt, const struct restore_ctx *r, 
 int container_restore(struct ctr_runtime *rt, const struct restore_opts *o, int *exit_code,
 		      struct ctr_error *err)
 {
-	struct restore_ctx r = {.rt = rt, .o = o, .spec = o->create.spec, .dirfd = -1,
-				.console = -1};
+	struct restore_ctx r = {
+	    .rt = rt, .o = o, .spec = o->create.spec, .dirfd = -1, .console = -1};
 	struct criu_bin bin = {0};
 	int ret;
 

@@ -240,13 +240,13 @@ static void fails_when_no_hierarchy_is_mounted(void **state)
 /* A host described by hand: v1 memory (no swap accounting: the mountpoint
  * does not exist), v1 cpu, and a cgroup2 mount holding only hugetlb. */
 static struct cg_hier fake_hiers[] = {
-    {"memory", "/nonexistent/memory", CG_MEMORY, false, &cg_driver_v1},
-    {"cpu", "/nonexistent/cpu", CG_CPU, false, &cg_driver_v1},
-    {"unified", "/nonexistent/unified", CG_HUGETLB, true, &cg_driver_v2},
+    {"memory", "/nonexistent/memory", CG_MEMORY, false, &cg_driver_v1, false},
+    {"cpu", "/nonexistent/cpu", CG_CPU, false, &cg_driver_v1, false},
+    {"unified", "/nonexistent/unified", CG_HUGETLB, true, &cg_driver_v2, false},
 };
 static const struct cg_host fake_hybrid = {CG_DRIVER_V1, fake_hiers, 3, 2};
 static struct cg_hier fake_v2_hiers[] = {
-    {"", "/nonexistent", CG_MEMORY | CG_CPU | CG_PIDS, true, &cg_driver_v2},
+    {"", "/nonexistent", CG_MEMORY | CG_CPU | CG_PIDS, true, &cg_driver_v2, false},
 };
 static const struct cg_host fake_v2 = {CG_DRIVER_V2, fake_v2_hiers, 1, 0};
 
