@@ -241,14 +241,18 @@ static int serve_child(const struct launch_opts *o, int sock, pid_t pid,
 	}
 }
 
+/* GO carries the root that root_setup made, if any. */
 static int send_go(const struct launch_opts *o, int sock, pid_t pid, struct ctr_error *err)
 {
 	_cleanup_free_ char *state = o->cb.hook_state ? o->cb.hook_state(o->cb.data, pid) : NULL;
+	_cleanup_close_ int root = -1;
 	int ret;
 
 	if (state && strlen(state) >= sizeof(((struct sync_msg *)0)->text))
 		return ctr_error(err, E2BIG, "container state too large to hand to hooks");
-	ret = sync_send(sock, SYNC_GO, 0, state, -1);
+	if (o->root_setup && (root = o->root_setup(o->root_data, pid, err)) < 0)
+		return root;
+	ret = sync_send(sock, SYNC_GO, 0, state, root);
 	return ret < 0 ? ctr_errnum(err, ret, "start container process") : 0;
 }
 
