@@ -307,6 +307,17 @@ static int setup_container(struct init_ctx *c, struct ctr_error *err)
 	return 0;
 }
 
+/* Owned by the user namespace clone3 made, as if clone3 had made it. */
+static int unshare_net(int sock, struct ctr_error *err)
+{
+	int ret;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return ctr_errno(err, "create network namespace");
+	ret = sync_send(sock, SYNC_NETNS, 0, NULL, -1);
+	return ret < 0 ? ctr_errnum(err, ret, "report network namespace") : 0;
+}
+
 /* READY, then wait for the parent to have recorded us before dropping the
  * parent-death signal: a runtime killed before that takes the init along. */
 static int commit(struct init_ctx *c, struct ctr_error *err)
@@ -357,7 +368,8 @@ _Noreturn void container_init(const struct launch_opts *o, const struct init_arg
 	 * may wait for `start` for a long time. */
 	if (o->state_dirfd >= 0)
 		close(o->state_dirfd);
-	if ((o->cg && cg_attach(o->cg, 0, args->cloned_into, &err) < 0) ||
+	if ((args->unshare_net && unshare_net(sock, &err) < 0) ||
+	    (o->cg && cg_attach(o->cg, 0, args->cloned_into, &err) < 0) ||
 	    setup_container(&c, &err) < 0 || commit(&c, &err) < 0) {
 		sync_send_error(sock, &err);
 		_exit(1);

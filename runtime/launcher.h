@@ -76,6 +76,7 @@ struct init_args {
 	bool new_userns;   /* clone3 made a user namespace: maps come from the parent */
 	bool new_cgroupns; /* unshare a cgroup namespace once placed */
 	bool cloned_into;  /* CLONE_INTO_CGROUP placed it in the cgroup2 hierarchy */
+	bool unshare_net;  /* make its network namespace itself, then SYNC_NETNS */
 };
 
 /* Child side (container_init.c): never returns. The child moves itself into
