@@ -148,10 +148,9 @@ const char *cli_userns_root_note(const struct cli_root_plan *r)
 
 /* The container's own user namespace maps exactly 0..size-1 to its range,
  * as the image's layers need: it serves as their idmap. */
-static bool maps_whole_range(const struct spec_id_map *m, size_t n, uint32_t host)
+static bool maps_whole_range(const struct spec_id_map *m, size_t n)
 {
-	return n == 1 && m[0].container_id == 0 && m[0].host_id == host &&
-	       m[0].size == NATIVE_IDMAP_SIZE;
+	return n == 1 && m[0].container_id == 0 && m[0].size == NATIVE_IDMAP_SIZE;
 }
 
 int cli_userns_root_setup(void *data, pid_t pid, struct ctr_error *err)
@@ -253,8 +252,8 @@ int cli_userns_root(struct cli_ctx *c, const char *name, const struct native_con
 		return 0;
 	/* The usual case: the root is made once the init's own user namespace
 	 * exists (cli_userns_root_setup), while the init joins its cgroups. */
-	if (maps_whole_range(l->uid_mappings, l->n_uid_mappings, l->uid_mappings[0].host_id) &&
-	    maps_whole_range(l->gid_mappings, l->n_gid_mappings, l->gid_mappings[0].host_id)) {
+	if (maps_whole_range(l->uid_mappings, l->n_uid_mappings) &&
+	    maps_whole_range(l->gid_mappings, l->n_gid_mappings)) {
 		ret = plan_root(c, name, cfg, spec, foreground, root, err);
 	} else {
 		ret = open_root(c, name, cfg, spec, err);
