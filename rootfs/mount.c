@@ -237,8 +237,10 @@ static int prepare_root(const struct spec *spec, struct ctr_error *err)
 
 	if (!propagation)
 		propagation = MS_SLAVE | MS_REC;
-	/* Nothing mounted below may leak back to the host's mount namespace. */
-	if (mount(NULL, "/", NULL, propagation, NULL) < 0)
+	/* Nothing mounted below may leak back to the host's mount namespace.
+	 * rootfs_attach_root_tree made it all slaves already. */
+	if ((!spec->has_root_tree || propagation != (MS_SLAVE | MS_REC)) &&
+	    mount(NULL, "/", NULL, propagation, NULL) < 0)
 		return ctr_errno(err, "set propagation of /");
 	if (propagation & MS_SHARED) {
 		int r = unshare_root_parents(spec->root_path, err);

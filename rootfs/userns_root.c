@@ -38,18 +38,19 @@ static bool same_range(const struct rootfs_range *a, const struct rootfs_range *
 	return a->uid == b->uid && a->gid == b->gid;
 }
 
-/* One user namespace per distinct layer range (usually one in all). */
+/* One user namespace per distinct layer range (usually one in all); the
+ * first n_borrowed are the caller's. */
 struct userns_cache {
 	struct rootfs_range from[MAX_RANGES];
 	int fd[MAX_RANGES];
-	size_t n;
+	size_t n, n_borrowed;
 };
 
 static void userns_cache_close(struct userns_cache *c)
 {
-	for (size_t i = 0; i < c->n; i++)
+	for (size_t i = c->n_borrowed; i < c->n; i++)
 		close(c->fd[i]);
-	c->n = 0;
+	c->n = c->n_borrowed = 0;
 }
 
 static int userns_for(struct userns_cache *c, const struct rootfs_range *from,
@@ -105,11 +106,19 @@ static void close_trees(int *trees, size_t n)
 			close(steal_fd(trees[i]));
 }
 
+/* userns: -1, or a user namespace mapping exactly 0..size-1 to the range
+ * (an image's layers need no other). */
 static int open_idmapped_layers(const struct rootfs_layers *l, const struct rootfs_range *to,
-				int *trees, struct ctr_error *err)
+				int userns, int *trees, struct ctr_error *err)
 {
 	struct userns_cache cache = {.n = 0};
 	int r = 0;
+
+	if (userns >= 0) {
+		cache.from[0] = (struct rootfs_range){0, 0, to->size};
+		cache.fd[0] = userns;
+		cache.n = cache.n_borrowed = 1;
+	}
 
 	for (size_t i = 0; r >= 0 && l->lowerdirs[i]; i++)
 		r = trees[i] = open_layer(l->lowerdirs[i], to, &cache, err);
@@ -175,10 +184,11 @@ static int open_shifted_layers(const struct rootfs_layers *l, const struct rootf
 
 /* Idmapped clones of the layers, or shifted copies where the kernel or the
  * filesystem refuses them (EINVAL: no FS_ALLOW_IDMAP; EPERM, ENOSYS). */
-static int open_layers(const struct rootfs_layers *l, const struct rootfs_range *to, int *trees,
-		       size_t n, struct rootfs_root_report *report, struct ctr_error *err)
+static int open_layers(const struct rootfs_layers *l, const struct rootfs_range *to, int userns,
+		       int *trees, size_t n, struct rootfs_root_report *report,
+		       struct ctr_error *err)
 {
-	int r = open_idmapped_layers(l, to, trees, err);
+	int r = open_idmapped_layers(l, to, userns, trees, err);
 
 	if (r != -EINVAL && r != -EPERM && r != -ENOSYS && r != -EOPNOTSUPP)
 		return r;
@@ -285,9 +295,9 @@ static int open_overlay(const int *trees, size_t n, const struct rootfs_layers *
 	return r < 0 ? ctr_errnum(err, r, "mount overlay") : r;
 }
 
-int rootfs_userns_root_open(const struct rootfs_layers *l, const struct rootfs_range *range,
-			    const char *staging, struct rootfs_root_report *report,
-			    struct ctr_error *err)
+int rootfs_userns_root_open_in(const struct rootfs_layers *l, const struct rootfs_range *range,
+			       int userns, const char *staging, struct rootfs_root_report *report,
+			       struct ctr_error *err)
 {
 	size_t n = strv_len(l->lowerdirs);
 	_cleanup_free_ int *trees = xcalloc(n ? n : 1, sizeof(int));
@@ -298,13 +308,20 @@ int rootfs_userns_root_open(const struct rootfs_layers *l, const struct rootfs_r
 		return ctr_error(err, EINVAL, "root without layers");
 	for (size_t i = 0; i < n; i++)
 		trees[i] = -1;
-	r = open_layers(l, range, trees, n, report, err);
+	r = open_layers(l, range, userns, trees, n, report, err);
 	if (r == 0 && !l->upperdir)
 		r = steal_fd(trees[0]);
 	else if (r == 0 && (r = prepare_upper(l, trees[0], err)) == 0)
 		r = open_overlay(trees, n, l, staging, err);
 	close_trees(trees, n);
 	return r;
+}
+
+int rootfs_userns_root_open(const struct rootfs_layers *l, const struct rootfs_range *range,
+			    const char *staging, struct rootfs_root_report *report,
+			    struct ctr_error *err)
+{
+	return rootfs_userns_root_open_in(l, range, -1, staging, report, err);
 }
 
 int rootfs_mount_userns_root(const struct rootfs_layers *l, const struct rootfs_range *range,

@@ -59,6 +59,15 @@ int rootfs_userns_root_open(const struct rootfs_layers *l, const struct rootfs_r
 			    const char *staging, struct rootfs_root_report *report,
 			    struct ctr_error *err);
 
+/* rootfs_userns_root_open with userns (an fd) as the idmap of every layer
+ * written with ids 0..size-1, where it would make a user namespace of its
+ * own: the container's, once its maps are exactly 0 -> range, so that a
+ * start pays for no extra process. Layers written with another range still
+ * get one made for them. */
+int rootfs_userns_root_open_in(const struct rootfs_layers *l, const struct rootfs_range *range,
+			       int userns, const char *staging, struct rootfs_root_report *report,
+			       struct ctr_error *err);
+
 /* rootfs_userns_root_open, attached at target (an existing directory). */
 int rootfs_mount_userns_root(const struct rootfs_layers *l, const struct rootfs_range *range,
 			     const char *target, const char *staging,

@@ -32,6 +32,7 @@ struct init_ctx {
 	/* With a root tree: copies whose root_path is "/proc/self/fd/N". */
 	struct launch_opts o_rooted;
 	struct spec spec_rooted;
+	int root_tree; /* the root sent with SYNC_GO, or -1 */
 	int sock;
 	bool new_userns;
 	bool new_cgroupns;
@@ -51,11 +52,19 @@ static int wait_for_go(struct init_ctx *c, struct ctr_error *err)
 	struct sync_msg msg;
 	int ret;
 
-	ret = sync_recv(c->sock, &msg, NULL);
+	ret = sync_recv(c->sock, &msg, &c->root_tree);
 	if (ret < 0)
 		return ctr_errnum(err, ret, "wait for the runtime");
 	if (msg.type != SYNC_GO)
 		return ctr_error(err, EPROTO, "container setup protocol: expected go");
+	if (c->root_tree >= 0) {
+		c->spec_rooted = *c->o->spec;
+		c->spec_rooted.has_root_tree = true;
+		c->spec_rooted.root_tree = c->root_tree;
+		c->o_rooted = *c->o;
+		c->o_rooted.spec = &c->spec_rooted;
+		c->o = &c->o_rooted;
+	}
 	if (msg.text[0])
 		c->hook_state = xstrdup(msg.text);
 	return 0;
@@ -115,6 +124,8 @@ static int attach_root_tree(struct init_ctx *c, struct ctr_error *err)
 {
 	int fd = rootfs_attach_root_tree(c->o->spec, err);
 
+	if (c->root_tree >= 0)
+		close(steal_fd(c->root_tree));
 	if (fd < 0)
 		return fd;
 	c->spec_rooted = *c->o->spec;
@@ -296,6 +307,17 @@ static int setup_container(struct init_ctx *c, struct ctr_error *err)
 	return 0;
 }
 
+/* Owned by the user namespace clone3 made, as if clone3 had made it. */
+static int unshare_net(int sock, struct ctr_error *err)
+{
+	int ret;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return ctr_errno(err, "create network namespace");
+	ret = sync_send(sock, SYNC_NETNS, 0, NULL, -1);
+	return ret < 0 ? ctr_errnum(err, ret, "report network namespace") : 0;
+}
+
 /* READY, then wait for the parent to have recorded us before dropping the
  * parent-death signal: a runtime killed before that takes the init along. */
 static int commit(struct init_ctx *c, struct ctr_error *err)
@@ -331,6 +353,7 @@ static int wait_for_start(int fifo_fd, struct ctr_error *err)
 _Noreturn void container_init(const struct launch_opts *o, const struct init_args *args)
 {
 	struct init_ctx c = {.o = o,
+			     .root_tree = -1,
 			     .sock = args->sock,
 			     .new_userns = args->new_userns,
 			     .new_cgroupns = args->new_cgroupns};
@@ -345,7 +368,8 @@ _Noreturn void container_init(const struct launch_opts *o, const struct init_arg
 	 * may wait for `start` for a long time. */
 	if (o->state_dirfd >= 0)
 		close(o->state_dirfd);
-	if ((o->cg && cg_attach(o->cg, 0, args->cloned_into, &err) < 0) ||
+	if ((args->unshare_net && unshare_net(sock, &err) < 0) ||
+	    (o->cg && cg_attach(o->cg, 0, args->cloned_into, &err) < 0) ||
 	    setup_container(&c, &err) < 0 || commit(&c, &err) < 0) {
 		sync_send_error(sock, &err);
 		_exit(1);

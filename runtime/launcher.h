@@ -55,6 +55,11 @@ struct launch_opts {
 	 * up its rootfs, and before SYNC_COMMIT releases it. */
 	int (*netns_setup)(void *data, pid_t pid, struct ctr_error *err);
 	void *netns_data;
+	/* create_opts.root_setup: runs once the id maps are written; the
+	 * detached mount it returns goes to the child with SYNC_GO and
+	 * becomes its root (as spec->root_tree would). */
+	int (*root_setup)(void *data, pid_t pid, struct ctr_error *err);
+	void *root_data;
 };
 
 struct launch_result {
@@ -71,6 +76,7 @@ struct init_args {
 	bool new_userns;   /* clone3 made a user namespace: maps come from the parent */
 	bool new_cgroupns; /* unshare a cgroup namespace once placed */
 	bool cloned_into;  /* CLONE_INTO_CGROUP placed it in the cgroup2 hierarchy */
+	bool unshare_net;  /* make its network namespace itself, then SYNC_NETNS */
 };
 
 /* Child side (container_init.c): never returns. The child moves itself into

@@ -357,6 +357,7 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 			.cb = {.runtime_hooks = cb_runtime_hooks, .hook_state = cb_hook_state,
 			       .ready = cb_ready, .data = &ctx},
 			.netns_setup = o->netns_setup, .netns_data = o->netns_data,
+			.root_setup = o->root_setup, .root_data = o->root_data,
 		};
 		ret = launcher_start(&lo, res, err);
 	}

@@ -60,6 +60,12 @@ struct create_opts {
 	 * e.g. `ctr` configuring the new network namespace of pid. NULL: none. */
 	int (*netns_setup)(void *data, pid_t pid, struct ctr_error *err);
 	void *netns_data;
+	/* Runs in the parent once the init is cloned and its user namespace
+	 * has its maps, before it is released: returns the init's root as a
+	 * detached mount (an fd the launcher closes), e.g. `ctr` idmapping
+	 * the image's layers with the init's own user namespace. NULL: none. */
+	int (*root_setup)(void *data, pid_t pid, struct ctr_error *err);
+	void *root_data;
 };
 
 int container_create(struct ctr_runtime *rt, const struct create_opts *o, struct ctr_error *err);

@@ -8,7 +8,10 @@
  *   parent                                   child (container init)
  *   clone3 ─────────────────────────────────▶ waits
  *   uid/gid maps, v1 cgroup attach
- *   SYNC_GO ───────────────────────────────▶ namespaces joined, rootfs prepared
+ *   root_setup hook (ctr: idmapped root)
+ *   SYNC_GO (+ root fd) ──────────────────▶ namespaces joined, rootfs prepared
+ *          ◀─────────────────────────────── SYNC_NETNS (init_args.unshare_net: sent
+ *                                            first thing, read here)
  *   netns_setup hook (ctr: interfaces)
  *          ◀─────────────────────────────── SYNC_HOOKS (only with prestart/createRuntime hooks)
  *   runs hooks, SYNC_HOOKS_DONE ──────────▶ pivot, hostname, sysctl, masks
@@ -37,6 +40,7 @@ enum sync_type {
 	SYNC_COMMIT,
 	SYNC_COMMIT_ACK,
 	SYNC_ERROR,
+	SYNC_NETNS, /* child: its own network namespace made (init_args.unshare_net) */
 };
 
 struct sync_msg {

@@ -273,6 +273,7 @@ struct start_plan {
 	struct spec *spec;
 	char *text; /* the config as read, kept in the runtime state */
 	struct net_plan *net; /* the netns hook's data */
+	struct cli_root_plan *root; /* the root hook's data, or NULL */
 	/* `ctr restore`: the image directory the container comes back from
 	 * (NULL: a fresh start), and criu's externals for its veths. */
 	const char *restore_dir;
@@ -348,7 +349,9 @@ static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, i
 				.config_json = plan->text,
 				.config_len = strlen(plan->text),
 				.netns_setup = net_configure,
-				.netns_data = plan->net};
+				.netns_data = plan->net,
+				.root_setup = plan->root ? cli_userns_root_setup : NULL,
+				.root_data = plan->root};
 	struct ctr_error err = CTR_ERROR_INIT;
 	_cleanup_free_ char *log = store_container_path(&c->st, name, "console.log");
 	struct monitor m = {.c = c, .name = name, .pty = -1, .log = -1, .listen = -1};
@@ -371,7 +374,8 @@ static _Noreturn void monitor_main(struct cli_ctx *c, struct start_plan *plan, i
 	cli_userns_close(o.spec);
 	m.init_pid = init_pid_of(c, name);
 	m.listen = listen_console(c, name, &err);
-	if (write(ready, "0", 1) != 1) {
+	/* "0", and what `ctr start` should say (a shifted copy made). */
+	if (dprintf(ready, "0%s", cli_userns_root_note(plan->root)) < 1) {
 		/* `ctr start` is gone: the container runs on all the same */
 	}
 	close(ready);
@@ -398,8 +402,10 @@ static int await_monitor(int ready, const char *name, struct ctr_error *err)
 	if (n <= 0)
 		return ctr_error(err, EIO, "%s: monitor exited during start", name);
 	buf[n] = '\0';
-	if (buf[0] == '0')
+	if (buf[0] == '0') {
+		fputs(buf + 1, stderr);
 		return 0;
+	}
 	return ctr_error(err, EIO, "%s: %s", name, buf + 1);
 }
 
@@ -412,10 +418,16 @@ static void start_plan_free(struct start_plan *p)
 	free(p->text);
 	net_plan_free(p->net);
 	strv_free(p->externals);
+	cli_userns_root_free(p->root);
 }
 
-static int prepare_start(struct cli_ctx *c, const char *name, struct start_plan *p,
-			 struct ctr_error *err)
+/* How the container comes to run: the root of a start is made once the
+ * init's user namespace exists; a restore's before criu runs (criu makes
+ * the user namespace, from the image). */
+enum start_kind { START_MONITOR, START_FOREGROUND, START_RESTORE };
+
+static int prepare_start(struct cli_ctx *c, const char *name, enum start_kind kind,
+			 struct start_plan *p, struct ctr_error *err)
 {
 	int ret;
 
@@ -434,7 +446,10 @@ static int prepare_start(struct cli_ctx *c, const char *name, struct start_plan 
 	/* After the files network setup writes into the upper: overlayfs
 	 * wants its layers left alone once it is mounted. */
 	if (ret == 0)
-		ret = cli_userns_root(c, name, p->cfg, p->spec, err);
+		ret = kind == START_RESTORE
+			  ? cli_userns_root_now(c, name, p->cfg, p->spec, err)
+			  : cli_userns_root(c, name, p->cfg, p->spec, kind == START_FOREGROUND,
+					    &p->root, err);
 	return ret;
 }
 
@@ -462,7 +477,7 @@ int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *e
 	struct start_plan plan;
 	int ret;
 
-	ret = prepare_start(c, name, &plan, err);
+	ret = prepare_start(c, name, START_MONITOR, &plan, err);
 	if (ret == 0)
 		ret = spawn_monitor(c, &plan, err);
 	start_plan_free(&plan);
@@ -475,7 +490,7 @@ int cli_restore_container(struct cli_ctx *c, const char *name, const char *dir,
 	struct start_plan plan;
 	int ret;
 
-	ret = prepare_start(c, name, &plan, err);
+	ret = prepare_start(c, name, START_RESTORE, &plan, err);
 	if (ret == 0)
 		ret = net_criu_externals(plan.net, &plan.externals, err);
 	if (ret == 0) {
@@ -493,14 +508,16 @@ int cli_run_foreground(struct cli_ctx *c, const char *name, struct ctr_error *er
 	struct start_plan plan;
 	int ret, code = 0;
 
-	ret = prepare_start(c, name, &plan, err);
+	ret = prepare_start(c, name, START_FOREGROUND, &plan, err);
 	if (ret == 0) {
 		struct create_opts o = {.id = name,
 					.spec = plan.spec,
 					.config_json = plan.text,
 					.config_len = strlen(plan.text),
 					.netns_setup = net_configure,
-					.netns_data = plan.net};
+					.netns_data = plan.net,
+					.root_setup = plan.root ? cli_userns_root_setup : NULL,
+					.root_data = plan.root};
 		/* Without a terminal, init simply inherits our stdio. */
 		plan.spec->process.terminal = isatty(STDIN_FILENO);
 		ret = container_run(&c->rt, &o, false, &code, err);

@@ -106,38 +106,124 @@ static int ensure_range(struct cli_ctx *c, const char *name, struct native_confi
 	return ret < 0 ? ret : config_native_parse(*text, strlen(*text), origin, cfg, err);
 }
 
-static void say_copied(const char *name, const struct rootfs_range *r,
+static void say_copied(FILE *out, const char *name, const struct rootfs_range *r,
 		       const struct rootfs_root_report *rep)
 {
 	if (rep->n_made)
-		fprintf(stderr,
+		fprintf(out,
 			"ctr: note: %s: idmapped mounts refused (%s); made a copy of %u image "
 			"layer(s) shifted to ids %u-%u, once: later starts use it\n",
 			name, rep->why, rep->n_made, r->uid, r->uid + r->size - 1);
 }
 
+/* What the launcher's root_setup needs to make the root once the init's
+ * user namespace exists. */
+struct cli_root_plan {
+	char *name;
+	char *staging;
+	struct store_mount_spec ms;
+	char *plain[2];
+	struct rootfs_layers l;
+	struct rootfs_range range;
+	bool print_note; /* at once (foreground), or kept for cli_userns_root_note */
+	char *note;
+};
+
+void cli_userns_root_free(struct cli_root_plan *r)
+{
+	if (!r)
+		return;
+	free(r->name);
+	free(r->staging);
+	store_mount_spec_free(&r->ms);
+	free(r->plain[0]);
+	free(r->note);
+	free(r);
+}
+
+const char *cli_userns_root_note(const struct cli_root_plan *r)
+{
+	return r && r->note ? r->note : "";
+}
+
+/* The container's own user namespace maps exactly 0..size-1 to its range,
+ * as the image's layers need: it serves as their idmap. */
+static bool maps_whole_range(const struct spec_id_map *m, size_t n)
+{
+	return n == 1 && m[0].container_id == 0 && m[0].size == NATIVE_IDMAP_SIZE;
+}
+
+int cli_userns_root_setup(void *data, pid_t pid, struct ctr_error *err)
+{
+	struct cli_root_plan *r = data;
+	char path[64];
+	struct rootfs_root_report rep;
+	_cleanup_close_ int userns = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0)
+		return ctr_errno(err, "open %s", path);
+	fd = rootfs_userns_root_open_in(&r->l, &r->range, userns, r->staging, &rep, err);
+	if (fd < 0)
+		return ctr_error_prefix(err, "%s", r->name);
+	if (r->print_note) {
+		say_copied(stderr, r->name, &r->range, &rep);
+	} else if (rep.n_made) {
+		size_t len = 0;
+		FILE *f = open_memstream(&r->note, &len);
+		if (f) {
+			say_copied(f, r->name, &r->range, &rep);
+			fclose(f);
+		}
+	}
+	return fd;
+}
+
+static int plan_root(struct cli_ctx *c, const char *name, const struct native_config *cfg,
+		     struct spec *spec, bool foreground, struct cli_root_plan **out,
+		     struct ctr_error *err)
+{
+	struct cli_root_plan *r = xcalloc(1, sizeof(*r));
+	int ret;
+
+	r->name = xstrdup(name);
+	r->staging = xstrdup(c->g->run_root);
+	r->range = (struct rootfs_range){spec->linux.uid_mappings[0].host_id,
+					 spec->linux.gid_mappings[0].host_id, NATIVE_IDMAP_SIZE};
+	r->print_note = foreground;
+	r->plain[0] = xstrdup(spec->root_path);
+	r->l = (struct rootfs_layers){r->plain, NULL, NULL};
+	if (cfg->image) {
+		ret = store_container_rootfs_mount_spec(&c->st, name, &r->ms, err);
+		if (ret < 0) {
+			cli_userns_root_free(r);
+			return ret;
+		}
+		r->l = (struct rootfs_layers){r->ms.lowerdirs, r->ms.upperdir, r->ms.workdir};
+	}
+	free(spec->root_overlay);
+	spec->root_overlay = NULL;
+	*out = r;
+	return 0;
+}
+
 static int open_root(struct cli_ctx *c, const char *name, const struct native_config *cfg,
 		     struct spec *spec, struct ctr_error *err)
 {
-	struct rootfs_range range = {spec->linux.uid_mappings[0].host_id,
-				     spec->linux.gid_mappings[0].host_id, NATIVE_IDMAP_SIZE};
-	char *plain[] = {spec->root_path, NULL};
-	struct rootfs_layers l = {plain, NULL, NULL};
-	struct store_mount_spec ms = {0};
+	struct cli_root_plan *r = NULL;
 	struct rootfs_root_report rep;
-	int fd, ret = 0;
+	int fd = plan_root(c, name, cfg, spec, true, &r, err);
 
-	if (cfg->image) {
-		ret = store_container_rootfs_mount_spec(&c->st, name, &ms, err);
-		l = (struct rootfs_layers){ms.lowerdirs, ms.upperdir, ms.workdir};
-	}
-	fd = ret < 0 ? ret : rootfs_userns_root_open(&l, &range, c->g->run_root, &rep, err);
-	store_mount_spec_free(&ms);
 	if (fd < 0)
 		return fd;
-	say_copied(name, &range, &rep);
-	free(spec->root_overlay);
-	spec->root_overlay = NULL;
+	fd = rootfs_userns_root_open(&r->l, &r->range, r->staging, &rep, err);
+	if (fd >= 0)
+		say_copied(stderr, name, &r->range, &rep);
+	cli_userns_root_free(r);
+	if (fd < 0)
+		return fd;
 	spec->has_root_tree = true;
 	spec->root_tree = fd;
 	return 0;
@@ -154,7 +240,36 @@ int cli_userns_prepare(struct cli_ctx *c, const char *name, struct native_config
 }
 
 int cli_userns_root(struct cli_ctx *c, const char *name, const struct native_config *cfg,
-		    struct spec *spec, struct ctr_error *err)
+		    struct spec *spec, bool foreground, struct cli_root_plan **root,
+		    struct ctr_error *err)
+{
+	const struct spec_linux *l = &spec->linux;
+	int ret = 0;
+
+	*root = NULL;
+	if (!spec_find_namespace(spec, CLONE_NEWUSER) || l->n_uid_mappings == 0 ||
+	    l->n_gid_mappings == 0)
+		return 0;
+	/* The usual case: the root is made once the init's own user namespace
+	 * exists (cli_userns_root_setup), while the init joins its cgroups. */
+	if (maps_whole_range(l->uid_mappings, l->n_uid_mappings) &&
+	    maps_whole_range(l->gid_mappings, l->n_gid_mappings)) {
+		ret = plan_root(c, name, cfg, spec, foreground, root, err);
+	} else {
+		ret = open_root(c, name, cfg, spec, err);
+	}
+	if (ret == 0)
+		ret = rootfs_userns_prepare_binds(spec, err);
+	if (ret < 0) {
+		rootfs_userns_close_trees(spec);
+		cli_userns_root_free(steal_ptr(*root));
+		ctr_error_prefix(err, "%s", name);
+	}
+	return ret;
+}
+
+int cli_userns_root_now(struct cli_ctx *c, const char *name, const struct native_config *cfg,
+			struct spec *spec, struct ctr_error *err)
 {
 	int ret;
 

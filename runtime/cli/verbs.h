@@ -123,15 +123,30 @@ int cli_run_foreground(struct cli_ctx *c, const char *name, struct ctr_error *er
  * none) written into text as idmap.uid/idmap.gid; a warning on stderr for
  * a privileged one. prepare: at start, the recorded range claimed again
  * (or allocated, and the config rewritten; cfg and text then replaced).
- * root: with a user namespace in spec, its root prepared as an idmapped
- * detached mount (spec->root_tree), binds with idmap idmapped here (their
- * mount's tree); the caller closes them once launched (cli_userns_close).
- * release: at destroy. */
+ * root: with a user namespace in spec, binds with idmap idmapped here
+ * (their mount's tree), and its root either planned as *root, to be made by
+ * cli_userns_root_setup (create_opts.root_setup, root_data = *root) once
+ * the init's user namespace exists and serves as the idmap, or (maps other
+ * than the whole range) prepared now as an idmapped detached mount
+ * (spec->root_tree, *root NULL); the caller closes the trees once launched
+ * (cli_userns_close) and frees *root. A note about shifted copies made
+ * goes to stderr at once when foreground, else is kept for
+ * cli_userns_root_note ("" when none). release: at destroy. */
 int cli_userns_assign(struct cli_ctx *c, const char *name, char **text, struct ctr_error *err);
 int cli_userns_prepare(struct cli_ctx *c, const char *name, struct native_config **cfg,
 		       char **text, struct ctr_error *err);
+struct cli_root_plan;
 int cli_userns_root(struct cli_ctx *c, const char *name, const struct native_config *cfg,
-		    struct spec *spec, struct ctr_error *err);
+		    struct spec *spec, bool foreground, struct cli_root_plan **root,
+		    struct ctr_error *err);
+int cli_userns_root_setup(void *data, pid_t pid, struct ctr_error *err);
+const char *cli_userns_root_note(const struct cli_root_plan *root);
+void cli_userns_root_free(struct cli_root_plan *root);
+/* root_now: the root opened at once (spec->root_tree, a user namespace of
+ * its own for the idmap), for a restore: criu makes the container's user
+ * namespace itself. */
+int cli_userns_root_now(struct cli_ctx *c, const char *name, const struct native_config *cfg,
+			struct spec *spec, struct ctr_error *err);
 int cli_userns_release(struct cli_ctx *c, const char *name, struct ctr_error *err);
 /* The fds root prepared (at most max into fds), and closing them. */
 size_t cli_userns_fds(const struct spec *spec, int *fds, size_t max);

@@ -21,8 +21,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "rootfs/idmap.h"
 #include "rootfs/store_internal.h"
 #include "rootfs/userns_root.h"
+#include "syscalls.h"
 #include "util.h"
 
 #define A_UID 1065536u
@@ -279,6 +281,38 @@ static void a_plain_rootfs_is_bound_idmapped(void **state)
 	assert_owner(home, A_UID + 1000, A_GID + 1000);
 }
 
+/* The namespace handed in (the init's own, in a start) maps the image's
+ * layers: one that maps 0 to range B shows B's ids even though range A
+ * was asked for, so no namespace of its own was made for them. */
+static void image_layers_are_idmapped_through_the_given_user_namespace(void **state)
+{
+	struct fixture *f = *state;
+	struct spec_id_map uid = {0, B_UID, 65536}, gid = {0, B_GID, 65536};
+	struct rootfs_idmap map = {&uid, 1, &gid, 1};
+	char *lowers[] = {f->lower, NULL};
+	struct rootfs_layers l = {lowers, f->upper, f->work};
+	struct rootfs_root_report report;
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_close_ int userns = -1, tree = -1;
+
+	SKIP_UNLESS_ROOT(f);
+	userns = rootfs_idmap_userns(&map, &err);
+	if (userns < 0)
+		fail_msg("user namespace: %s", err.msg);
+	tree = rootfs_userns_root_open_in(&l, &range_a, userns, f->staging, &report, &err);
+	if (tree < 0)
+		fail_msg("open root: %s", err.msg);
+	if (report.copied) {
+		print_message("skipped: idmapped mounts refused here: %s\n", report.why);
+		skip();
+	}
+	assert_int_equal(sys_move_mount(tree, "", AT_FDCWD, f->merged, MOVE_MOUNT_F_EMPTY_PATH), 0);
+	_cleanup_free_ char *passwd = at(f->merged, "etc/passwd");
+	_cleanup_free_ char *home = at(f->merged, "home");
+	assert_owner(passwd, B_UID, B_GID);
+	assert_owner(home, B_UID + 1000, B_GID + 1000);
+}
+
 static void shifted_copy_moves_owners_and_keeps_setuid(void **state)
 {
 	struct fixture *f = *state;
@@ -315,6 +349,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(a_layer_written_with_one_range_maps_to_another, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(a_plain_rootfs_is_bound_idmapped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		image_layers_are_idmapped_through_the_given_user_namespace, setup, teardown),
 	    cmocka_unit_test_setup_teardown(shifted_copy_moves_owners_and_keeps_setuid, setup,
 					    teardown),
 	};
