@@ -14,6 +14,7 @@
  * its monitor records the exit and removes the runtime state, as for any
  * stop, and `ctr restore` brings it back under a new monitor.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -156,6 +157,40 @@ static char *image_dir(struct cli_ctx *c, const char *name, const char *given)
 	return xasprintf("%s/%s", cwd, given);
 }
 
+/* Only a checkpoint (or nothing, or an empty directory) is ever replaced:
+ * --dir naming a directory of other files must not lose them. */
+static int check_replaceable(const char *dir, struct ctr_error *err)
+{
+	_cleanup_free_ char *inv = xasprintf("%s/inventory.img", dir);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool empty = true;
+
+	if (!d)
+		return errno == ENOENT ? 0 : ctr_errno(err, "open %s", dir);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = false;
+	closedir(d);
+	if (empty || access(inv, F_OK) == 0)
+		return 0;
+	return ctr_error(err, EEXIST, "%s exists and holds no checkpoint: give a new directory",
+			 dir);
+}
+
+/* dir, and the dir.new and dir.pre made beside it. */
+static int check_dirs(const char *dir, struct ctr_error *err)
+{
+	static const char *const sfx[] = {"", ".new", ".pre"};
+	int ret = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(sfx) && ret == 0; i++) {
+		_cleanup_free_ char *p = xasprintf("%s%s", dir, sfx[i]);
+		ret = check_replaceable(p, err);
+	}
+	return ret;
+}
+
 /* dir.new -> dir, the previous checkpoint (if any) removed. */
 static int replace_dir(const char *dir, const char *fresh, struct ctr_error *err)
 {
@@ -229,6 +264,8 @@ int cli_checkpoint_container(struct cli_ctx *c, const char *name, const char *di
 	if (ret == 0 && st != STATUS_RUNNING && st != STATUS_PAUSED)
 		ret = ctr_error(err, EINVAL, "container '%s' is %s: only a running one is checkpointed",
 				name, container_status_name(st));
+	if (ret == 0)
+		ret = check_dirs(dir, err);
 	if (ret == 0)
 		ret = cli_load_config(c, name, &cfg, NULL, err);
 	if (ret == 0)

@@ -269,6 +269,13 @@ test_bad_requests_are_refused_and_change_nothing()
 	[ "$(store_listing)" = "$before" ] || fail "a refused request changed the store"
 	ctr start "$n"
 	ok
+	# A --dir of other files is never replaced.
+	mkdir -p "$T/mine" && echo keep >"$T/mine/notes"
+	ctr checkpoint "$n" --dir "$T/mine"
+	expect_rc 1
+	expect_err_has "holds no checkpoint"
+	[ "$(cat "$T/mine/notes")" = keep ] || fail "a checkpoint replaced a directory of other files"
+	[ ! -e "$T/mine.new" ] || fail "a refused checkpoint left $T/mine.new"
 	ctr restore "$n" --dir "$T/nothing"
 	expect_rc 1
 	ctr_state_is "$n" running || fail "a refused restore touched the running container"
