@@ -14,6 +14,7 @@
 #include <sys/statfs.h>
 
 #include "cg_internal.h"
+#include "mountinfo.h"
 #include "util.h"
 
 static const struct {
@@ -66,51 +67,6 @@ static unsigned int ctrls_from_list(const char *list, const char *seps)
 	return bits;
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
-struct mount_line {
-	char *mountpoint, *fstype, *super_opts;
-};
-
-/* Split one mountinfo line in place; false when it is not well formed. */
-static bool split_mount_line(char *line, struct mount_line *m)
-{
-	char *fields[6], *save = NULL, *sep;
-	size_t n = 0;
-
-	sep = strstr(line, " - ");
-	if (!sep)
-		return false;
-	*sep = '\0';
-	for (char *tok = strtok_r(line, " ", &save); tok && n < ARRAY_SIZE(fields);
-	     tok = strtok_r(NULL, " ", &save))
-		fields[n++] = tok;
-	if (n < 5)
-		return false;
-	m->mountpoint = fields[4];
-	unescape_octal(m->mountpoint);
-	save = NULL;
-	m->fstype = strtok_r(sep + 3, " ", &save);
-	(void)strtok_r(NULL, " ", &save); /* source */
-	m->super_opts = strtok_r(NULL, " ", &save);
-	return m->fstype && m->super_opts;
-}
-
 static void add_hier(struct cg_host *host, const char *mountpoint, bool v2, unsigned int ctrls)
 {
 	const char *base = strrchr(mountpoint, '/') + 1;
@@ -156,7 +112,7 @@ static void hide_hiers(struct cg_host *host, const char *mountpoint)
 	}
 }
 
-static void consider_mount(struct cg_host *host, const struct mount_line *m, bool v2_root)
+static void consider_mount(struct cg_host *host, const struct mountinfo_entry *m, bool v2_root)
 {
 	bool v2 = strcmp(m->fstype, "cgroup2") == 0;
 
@@ -181,18 +137,16 @@ static void consider_mount(struct cg_host *host, const struct mount_line *m, boo
 int cg_host_from_mountinfo(const char *mountinfo, bool v2_root, struct cg_host *out,
 			   struct ctr_error *err)
 {
-	_cleanup_free_ char *text = xstrdup(mountinfo);
-	char *save = NULL;
+	struct mountinfo_entry *mounts = NULL;
+	size_t n_mounts = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = v2_root ? CG_DRIVER_V2 : CG_DRIVER_V1;
 	out->v2_index = -1;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct mount_line m;
-
-		if (split_mount_line(line, &m))
-			consider_mount(out, &m, v2_root);
-	}
+	mountinfo_parse(mountinfo, &mounts, &n_mounts);
+	for (size_t i = 0; i < n_mounts; i++)
+		consider_mount(out, &mounts[i], v2_root);
+	mountinfo_free(mounts, n_mounts);
 	for (size_t i = 0; i < out->n; i++) {
 		if (out->hiers[i].v2)
 			out->v2_index = (int)i;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mountinfo.c - /proc/PID/mountinfo read into entries. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -28,7 +29,7 @@ static char *unescaped(const char *s)
 /* "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" */
 static bool parse_line(char *line, struct mountinfo_entry *e)
 {
-	char *sep = strstr(line, " - "), *f[5], *save = NULL;
+	char *sep = strstr(line, " - "), *f[5], *save = NULL, *opts;
 	unsigned int major, minor;
 	size_t n = 0;
 
@@ -39,39 +40,48 @@ static bool parse_line(char *line, struct mountinfo_entry *e)
 		f[n++] = t;
 	save = NULL;
 	sep = strtok_r(sep + 3, " ", &save);
-	if (n < 5 || !sep || sscanf(f[2], "%u:%u", &major, &minor) != 2)
+	(void)strtok_r(NULL, " ", &save); /* source */
+	opts = strtok_r(NULL, " ", &save);
+	if (n < 5 || !sep || !opts || sscanf(f[2], "%u:%u", &major, &minor) != 2)
 		return false;
 	e->dev = makedev(major, minor);
 	e->root = unescaped(f[3]);
 	e->mountpoint = unescaped(f[4]);
 	e->fstype = xstrdup(sep);
+	e->super_opts = xstrdup(opts);
 	return true;
+}
+
+void mountinfo_parse(const char *text, struct mountinfo_entry **out, size_t *n)
+{
+	_cleanup_free_ char *copy = xstrdup(text);
+	struct mountinfo_entry *v = NULL;
+	char *save = NULL;
+	size_t len = 0;
+
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct mountinfo_entry e;
+
+		if (!parse_line(line, &e))
+			continue;
+		v = xrealloc(v, (len + 1) * sizeof(*v));
+		v[len++] = e;
+	}
+	*out = v;
+	*n = len;
 }
 
 int mountinfo_read(pid_t pid, struct mountinfo_entry **out, size_t *n, struct ctr_error *err)
 {
 	_cleanup_free_ char *path = pid ? xasprintf("/proc/%d/mountinfo", (int)pid)
 					: xstrdup("/proc/self/mountinfo");
-	FILE *f = fopen(path, "re");
-	struct mountinfo_entry *v = NULL;
-	char *line = NULL;
-	size_t cap = 0, len = 0;
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int ret = read_file_at(AT_FDCWD, path, &text, &len, err);
 
-	if (!f)
-		return ctr_errno(err, "open %s", path);
-	while (getline(&line, &cap, f) > 0) {
-		struct mountinfo_entry e;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (!parse_line(line, &e))
-			continue;
-		v = xrealloc(v, (len + 1) * sizeof(*v));
-		v[len++] = e;
-	}
-	free(line);
-	fclose(f);
-	*out = v;
-	*n = len;
+	if (ret < 0)
+		return ret;
+	mountinfo_parse(text, out, n);
 	return 0;
 }
 
@@ -81,6 +91,7 @@ void mountinfo_free(struct mountinfo_entry *v, size_t n)
 		free(v[i].root);
 		free(v[i].mountpoint);
 		free(v[i].fstype);
+		free(v[i].super_opts);
 	}
 	free(v);
 }

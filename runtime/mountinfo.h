@@ -13,9 +13,13 @@ struct mountinfo_entry {
 	char *root;	  /* the path within the filesystem mounted here */
 	char *mountpoint; /* as the process sees it (relative to its root) */
 	char *fstype;
+	char *super_opts; /* the filesystem's own options ("rw,memory") */
 };
 
-/* pid 0: the caller's own. Escapes (\040) are undone. */
+/* Entries of mountinfo text, in order; lines that are not well formed are
+ * skipped. Escapes (\040) are undone. */
+void mountinfo_parse(const char *text, struct mountinfo_entry **out, size_t *n);
+/* Those of /proc/PID/mountinfo; pid 0: the caller's own. */
 int mountinfo_read(pid_t pid, struct mountinfo_entry **out, size_t *n, struct ctr_error *err);
 void mountinfo_free(struct mountinfo_entry *v, size_t n);
 
