@@ -111,33 +111,47 @@ int nlx_ifindex(struct nl_sock *sk, const char *name, struct ctr_error *err)
 	return ret;
 }
 
-int nlx_link_up(struct nl_sock *sk, int ifindex, struct ctr_error *err)
+/* One RTM_NEWLINK change to the link at ifindex (change is consumed). */
+static int link_change(struct nl_sock *sk, int ifindex, struct rtnl_link *change)
 {
-	struct rtnl_link *orig = rtnl_link_alloc(), *change = rtnl_link_alloc();
+	struct rtnl_link *orig = rtnl_link_alloc();
 	int ret;
 
-	if (!orig || !change)
+	if (!orig)
 		abort();
 	rtnl_link_set_ifindex(orig, ifindex);
-	rtnl_link_set_flags(change, IFF_UP);
 	ret = rtnl_link_change(sk, orig, change, 0);
 	rtnl_link_put(orig);
 	rtnl_link_put(change);
+	return ret;
+}
+
+static struct rtnl_link *new_change(void)
+{
+	struct rtnl_link *l = rtnl_link_alloc();
+
+	if (!l)
+		abort();
+	return l;
+}
+
+int nlx_link_up(struct nl_sock *sk, int ifindex, struct ctr_error *err)
+{
+	struct rtnl_link *change = new_change();
+	int ret;
+
+	rtnl_link_set_flags(change, IFF_UP);
+	ret = link_change(sk, ifindex, change);
 	return ret < 0 ? nlx_error(err, ret, "set interface %d up", ifindex) : 0;
 }
 
 int nlx_link_set_master(struct nl_sock *sk, int ifindex, int master, struct ctr_error *err)
 {
-	struct rtnl_link *orig = rtnl_link_alloc(), *change = rtnl_link_alloc();
+	struct rtnl_link *change = new_change();
 	int ret;
 
-	if (!orig || !change)
-		abort();
-	rtnl_link_set_ifindex(orig, ifindex);
 	rtnl_link_set_master(change, master);
-	ret = rtnl_link_change(sk, orig, change, 0);
-	rtnl_link_put(orig);
-	rtnl_link_put(change);
+	ret = link_change(sk, ifindex, change);
 	return ret < 0 ? nlx_error(err, ret, "set the bridge of interface %d", ifindex) : 0;
 }
 
