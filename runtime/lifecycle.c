@@ -278,15 +278,13 @@ bool lc_container_root(const struct spec *spec, uid_t *uid, gid_t *gid)
  * or it cannot even place itself in init.scope. */
 int lc_delegate_cgroup(const struct spec *spec, struct cg_handle *cg, struct ctr_error *err)
 {
-	const struct spec_namespace *user = spec_find_namespace(spec, CLONE_NEWUSER);
 	const struct spec_namespace *cgns = spec_find_namespace(spec, CLONE_NEWCGROUP);
-	uint32_t uid, gid;
+	uid_t uid;
+	gid_t gid;
 
-	if (!user || user->path || !cgns || cgns->path ||
-	    !host_root_id(spec->linux.uid_mappings, spec->linux.n_uid_mappings, &uid) ||
-	    !host_root_id(spec->linux.gid_mappings, spec->linux.n_gid_mappings, &gid))
+	if (!cgns || cgns->path || !lc_container_root(spec, &uid, &gid))
 		return 0;
-	return cg_delegate(cg, (uid_t)uid, (gid_t)gid, err);
+	return cg_delegate(cg, uid, gid, err);
 }
 
 /* Everything that create leaves on the host, removed again. */
