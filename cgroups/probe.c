@@ -137,16 +137,15 @@ static void consider_mount(struct cg_host *host, const struct mountinfo_entry *m
 int cg_host_from_mountinfo(const char *mountinfo, bool v2_root, struct cg_host *out,
 			   struct ctr_error *err)
 {
-	struct mountinfo_entry *mounts = NULL;
-	size_t n_mounts = 0;
+	struct mountinfo mounts;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = v2_root ? CG_DRIVER_V2 : CG_DRIVER_V1;
 	out->v2_index = -1;
-	mountinfo_parse(mountinfo, &mounts, &n_mounts);
-	for (size_t i = 0; i < n_mounts; i++)
-		consider_mount(out, &mounts[i], v2_root);
-	mountinfo_free(mounts, n_mounts);
+	mountinfo_parse(mountinfo, &mounts);
+	for (size_t i = 0; i < mounts.n; i++)
+		consider_mount(out, &mounts.v[i], v2_root);
+	mountinfo_free(&mounts);
 	for (size_t i = 0; i < out->n; i++) {
 		if (out->hiers[i].v2)
 			out->v2_index = (int)i;

@@ -110,25 +110,24 @@ static bool is_spec_bind(const struct spec *spec, const char *dest)
 }
 
 /* Mounts criu would refuse, with where the host has them: [[inside, host]]. */
-static json_object *find_host_binds(const struct mountinfo_entry *in, size_t n_in,
-				    const struct mountinfo_entry *host, size_t n_host,
+static json_object *find_host_binds(const struct mountinfo *in, const struct mountinfo *host,
 				    const struct spec *spec)
 {
 	json_object *arr = json_object_new_array();
 	dev_t root_dev = 0;
 
-	for (size_t i = 0; i < n_in; i++)
-		if (strcmp(in[i].mountpoint, "/") == 0)
-			root_dev = in[i].dev;
-	for (size_t i = 0; i < n_in; i++) {
-		const struct mountinfo_entry *m = &in[i];
+	for (size_t i = 0; i < in->n; i++)
+		if (strcmp(in->v[i].mountpoint, "/") == 0)
+			root_dev = in->v[i].dev;
+	for (size_t i = 0; i < in->n; i++) {
+		const struct mountinfo_entry *m = &in->v[i];
 		_cleanup_free_ char *where = NULL;
 		json_object *pair;
 
 		if (m->dev == root_dev || str_has_prefix(m->fstype, "cgroup") ||
 		    is_spec_bind(spec, m->mountpoint))
 			continue;
-		where = mountinfo_reach(host, n_host, m->dev, m->root);
+		where = mountinfo_reach(host, m->dev, m->root);
 		if (!where)
 			continue;
 		pair = json_object_new_array();
@@ -142,21 +141,20 @@ static json_object *find_host_binds(const struct mountinfo_entry *in, size_t n_i
 static int save_host_binds(int image_fd, pid_t pid, const struct spec *spec, json_object **out,
 			   struct ctr_error *err)
 {
-	struct mountinfo_entry *in = NULL, *host = NULL;
-	size_t n_in = 0, n_host = 0;
+	struct mountinfo in = {0}, host = {0};
 	const char *text;
 	int ret;
 
-	ret = mountinfo_read(pid, &in, &n_in, err);
+	ret = mountinfo_read(pid, &in, err);
 	if (ret == 0)
-		ret = mountinfo_read(0, &host, &n_host, err);
+		ret = mountinfo_read(0, &host, err);
 	if (ret == 0) {
-		*out = find_host_binds(in, n_in, host, n_host, spec);
+		*out = find_host_binds(&in, &host, spec);
 		text = json_object_to_json_string_ext(*out, JSON_C_TO_STRING_PLAIN);
 		ret = write_file_atomic_at(image_fd, CR_HOST_BINDS, text, strlen(text), 0600, err);
 	}
-	mountinfo_free(in, n_in);
-	mountinfo_free(host, n_host);
+	mountinfo_free(&in);
+	mountinfo_free(&host);
 	return ret;
 }
 

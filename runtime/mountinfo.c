@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mountinfo.c - /proc/PID/mountinfo read into entries. */
 #include <fcntl.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
 #include "mountinfo.h"
 #include "util.h"
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static char *unescaped(const char *s)
+/* mountinfo escapes space, tab, newline and backslash as \ooo; undone in
+ * place (the text only shrinks). */
+static char *unescape(char *s)
 {
-	char *out = xstrdup(s), *o = out;
+	char *o = s, *start = s;
 
 	for (; *s; s++) {
 		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' &&
@@ -23,14 +24,15 @@ static char *unescaped(const char *s)
 		}
 	}
 	*o = '\0';
-	return out;
+	return start;
 }
 
-/* "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" */
+/* "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw", split
+ * in place. */
 static bool parse_line(char *line, struct mountinfo_entry *e)
 {
-	char *sep = strstr(line, " - "), *f[5], *save = NULL, *opts;
-	unsigned int major, minor;
+	char *sep = strstr(line, " - "), *f[5], *save = NULL, *opts, *end = NULL;
+	unsigned long major, minor = 0;
 	size_t n = 0;
 
 	if (!sep)
@@ -42,36 +44,35 @@ static bool parse_line(char *line, struct mountinfo_entry *e)
 	sep = strtok_r(sep + 3, " ", &save);
 	(void)strtok_r(NULL, " ", &save); /* source */
 	opts = strtok_r(NULL, " ", &save);
-	if (n < 5 || !sep || !opts || sscanf(f[2], "%u:%u", &major, &minor) != 2)
+	if (n < 5 || !sep || !opts)
+		return false;
+	major = strtoul(f[2], &end, 10);
+	if (*end != ':' || (minor = strtoul(end + 1, &end, 10), *end))
 		return false;
 	e->dev = makedev(major, minor);
-	e->root = unescaped(f[3]);
-	e->mountpoint = unescaped(f[4]);
-	e->fstype = xstrdup(sep);
-	e->super_opts = xstrdup(opts);
+	e->root = unescape(f[3]);
+	e->mountpoint = unescape(f[4]);
+	e->fstype = sep;
+	e->super_opts = opts;
 	return true;
 }
 
-void mountinfo_parse(const char *text, struct mountinfo_entry **out, size_t *n)
+void mountinfo_parse(const char *text, struct mountinfo *out)
 {
-	_cleanup_free_ char *copy = xstrdup(text);
-	struct mountinfo_entry *v = NULL;
 	char *save = NULL;
-	size_t len = 0;
+	size_t cap = 0;
 
-	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct mountinfo_entry e;
-
-		if (!parse_line(line, &e))
-			continue;
-		v = xrealloc(v, (len + 1) * sizeof(*v));
-		v[len++] = e;
+	*out = (struct mountinfo){.buf = xstrdup(text)};
+	for (char *line = strtok_r(out->buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (out->n == cap)
+			out->v = xrealloc(out->v, (cap = cap ? 2 * cap : 32) * sizeof(*out->v));
+		if (parse_line(line, &out->v[out->n]))
+			out->n++;
 	}
-	*out = v;
-	*n = len;
 }
 
-int mountinfo_read(pid_t pid, struct mountinfo_entry **out, size_t *n, struct ctr_error *err)
+int mountinfo_read(pid_t pid, struct mountinfo *out, struct ctr_error *err)
 {
 	_cleanup_free_ char *path = pid ? xasprintf("/proc/%d/mountinfo", (int)pid)
 					: xstrdup("/proc/self/mountinfo");
@@ -81,19 +82,15 @@ int mountinfo_read(pid_t pid, struct mountinfo_entry **out, size_t *n, struct ct
 
 	if (ret < 0)
 		return ret;
-	mountinfo_parse(text, out, n);
+	mountinfo_parse(text, out);
 	return 0;
 }
 
-void mountinfo_free(struct mountinfo_entry *v, size_t n)
+void mountinfo_free(struct mountinfo *m)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].root);
-		free(v[i].mountpoint);
-		free(v[i].fstype);
-		free(v[i].super_opts);
-	}
-	free(v);
+	free(m->v);
+	free(m->buf);
+	*m = (struct mountinfo){0};
 }
 
 /* Is p below (or at) dir, as paths? The rest of p after it, else NULL. */
@@ -108,16 +105,17 @@ static const char *below(const char *p, const char *dir)
 	return p + l;
 }
 
-char *mountinfo_reach(const struct mountinfo_entry *v, size_t n, dev_t dev, const char *root)
+char *mountinfo_reach(const struct mountinfo *m, dev_t dev, const char *root)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < m->n; i++) {
+		const struct mountinfo_entry *e = &m->v[i];
 		const char *rest;
 
-		if (v[i].dev != dev || !(rest = below(root, v[i].root)))
+		if (e->dev != dev || !(rest = below(root, e->root)))
 			continue;
-		if (strcmp(v[i].mountpoint, "/") == 0)
+		if (strcmp(e->mountpoint, "/") == 0)
 			return xstrdup(*rest ? rest : "/");
-		return xasprintf("%s%s", v[i].mountpoint, strcmp(rest, "/") == 0 ? "" : rest);
+		return xasprintf("%s%s", e->mountpoint, strcmp(rest, "/") == 0 ? "" : rest);
 	}
 	return NULL;
 }

@@ -16,15 +16,22 @@ struct mountinfo_entry {
 	char *super_opts; /* the filesystem's own options ("rw,memory") */
 };
 
+/* A mount table: its entries point into buf, one copy of the text. */
+struct mountinfo {
+	struct mountinfo_entry *v;
+	size_t n;
+	char *buf;
+};
+
 /* Entries of mountinfo text, in order; lines that are not well formed are
  * skipped. Escapes (\040) are undone. */
-void mountinfo_parse(const char *text, struct mountinfo_entry **out, size_t *n);
+void mountinfo_parse(const char *text, struct mountinfo *out);
 /* Those of /proc/PID/mountinfo; pid 0: the caller's own. */
-int mountinfo_read(pid_t pid, struct mountinfo_entry **out, size_t *n, struct ctr_error *err);
-void mountinfo_free(struct mountinfo_entry *v, size_t n);
+int mountinfo_read(pid_t pid, struct mountinfo *out, struct ctr_error *err);
+void mountinfo_free(struct mountinfo *m);
 
-/* Where, in the mounts of v, the file at root of filesystem dev can be
+/* Where, in the mounts of m, the file at root of filesystem dev can be
  * reached (malloc'd), or NULL when none of them shows it. */
-char *mountinfo_reach(const struct mountinfo_entry *v, size_t n, dev_t dev, const char *root);
+char *mountinfo_reach(const struct mountinfo *m, dev_t dev, const char *root);
 
 #endif
