@@ -39,6 +39,12 @@ test_create_refuses_bad_names_templates_and_config()
 	refused "unknown option" create x9 --bogus
 }
 
+expect_no_image_and_no_staging() # IMAGE
+{
+	[ ! -e "$STORE/images/$1" ] && [ -z "$(find "$STORE/containers" "$STORE/tmp" -mindepth 1)" ] ||
+		fail "left: $(ls -R "$STORE/images" "$STORE/containers" "$STORE/tmp")"
+}
+
 test_a_failing_template_leaves_no_image_and_no_staging()
 {
 	mkdir "$T/tpl"
@@ -47,8 +53,7 @@ test_a_failing_template_leaves_no_image_and_no_staging()
 	CTR_TEMPLATE_PATH=$T/tpl ctr create x1 -t broken
 	expect_rc 1
 	expect_err_has "template broken failed (exit status 3)"
-	[ ! -e "$STORE/images/broken" ] && [ -z "$(find "$STORE/containers" "$STORE/tmp" -mindepth 1)" ] ||
-		fail "left: $(ls -R "$STORE/images" "$STORE/containers" "$STORE/tmp")"
+	expect_no_image_and_no_staging broken
 }
 
 test_a_template_printing_a_bad_config_line_is_refused()
@@ -59,8 +64,7 @@ test_a_template_printing_a_bad_config_line_is_refused()
 	CTR_TEMPLATE_PATH=$T/tpl ctr create x1 -t badcfg
 	expect_rc 1
 	expect_err_has "halt.signal"
-	[ ! -e "$STORE/images/badcfg" ] && [ -z "$(find "$STORE/containers" "$STORE/tmp" -mindepth 1)" ] ||
-		fail "left: $(ls -R "$STORE/images" "$STORE/containers" "$STORE/tmp")"
+	expect_no_image_and_no_staging badcfg
 }
 
 test_verbs_refuse_missing_containers_and_bad_arguments()
