@@ -124,8 +124,9 @@ static int send_req(int sk, enum criu_req_type type, const struct pb_buf *opts, 
 	return n < 0 ? -errno : 0;
 }
 
-/* In the child: the socket becomes fd 3, pass_fds 4.., nothing else. */
-_Noreturn static void exec_swrk(const struct criu_call *c, int sk)
+/* In the child: the socket becomes fd 3, pass_fds 4.., stderr errfd
+ * (when there is one), nothing else. */
+_Noreturn static void exec_swrk(const struct criu_call *c, int sk, int errfd)
 {
 	int top = criu_call_fd(c->n_pass_fds) + 16;
 	sigset_t none;
@@ -133,6 +134,8 @@ _Noreturn static void exec_swrk(const struct criu_call *c, int sk)
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (errfd >= 0 && dup2(errfd, STDERR_FILENO) < 0)
+		_exit(127);
 	/* Out of the way first, so no dup2 below overwrites a source. */
 	if ((sk = fcntl(sk, F_DUPFD_CLOEXEC, top)) < 0)
 		_exit(127);
@@ -149,7 +152,8 @@ _Noreturn static void exec_swrk(const struct criu_call *c, int sk)
 	_exit(127);
 }
 
-static int spawn(const struct criu_call *c, int *sk, pid_t *pid, struct ctr_error *err)
+static int spawn(const struct criu_call *c, int *sk, pid_t *pid, int errfd,
+		 struct ctr_error *err)
 {
 	int pair[2];
 
@@ -164,7 +168,7 @@ static int spawn(const struct criu_call *c, int *sk, pid_t *pid, struct ctr_erro
 		return ctr_errno(err, "fork criu");
 	}
 	if (*pid == 0)
-		exec_swrk(c, pair[1]);
+		exec_swrk(c, pair[1], errfd);
 	close(pair[1]);
 	*sk = pair[0];
 	return 0;
@@ -212,15 +216,35 @@ static int converse(const struct criu_call *c, int sk, struct criu_resp *r, stru
 	}
 }
 
+/* What criu printed last before it failed without a message of its own
+ * (its log is not open yet then); "" when nothing. */
+static char *last_words(int fd)
+{
+	char buf[512];
+	ssize_t n = fd < 0 ? -1 : pread(fd, buf, sizeof(buf) - 1, 0);
+	char *line;
+
+	if (n <= 0)
+		return xstrdup("");
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	line = strrchr(buf, '\n');
+	return xasprintf(": %s", line ? line + 1 : buf);
+}
+
 int criu_call(const struct criu_call *c, pid_t *restored_pid, struct ctr_error *err)
 {
+	/* criu's stderr is kept from the user's: it complains there, after a
+	 * pre-dump, that the session ended without another request. */
+	_cleanup_close_ int errfd = sys_memfd_create("criu-stderr", MFD_CLOEXEC);
 	struct criu_resp r = {0};
 	_cleanup_close_ int sk = -1;
 	pid_t pid = -1;
 	int ret, status;
 
 	*restored_pid = 0;
-	ret = spawn(c, &sk, &pid, err);
+	ret = spawn(c, &sk, &pid, errfd, err);
 	if (ret < 0)
 		return ret;
 	if (c->spawned)
@@ -233,11 +257,17 @@ int criu_call(const struct criu_call *c, pid_t *restored_pid, struct ctr_error *
 	status = reap(pid);
 	if (ret == 0 && r.type != (int)c->type)
 		ret = ctr_error(err, EBADMSG, "criu answered request %d with %d", c->type, r.type);
-	if (ret == 0 && !r.success)
-		ret = r.errmsg && *r.errmsg
-			  ? ctr_error(err, r.cr_errno > 0 ? r.cr_errno : EIO, "%s", r.errmsg)
-			  : ctr_error(err, r.cr_errno > 0 ? r.cr_errno : EIO,
-				      "criu failed (exit status %d)", status);
+	if (ret == 0 && !r.success && r.errmsg && *r.errmsg)
+		ret = ctr_error(err, r.cr_errno > 0 ? r.cr_errno : EIO, "%s", r.errmsg);
+	else if (ret == 0 && !r.success) {
+		_cleanup_free_ char *why = last_words(errfd);
+		ret = ctr_error(err, r.cr_errno > 0 ? r.cr_errno : EIO,
+				"criu failed (exit status %d)%s", status, why);
+	} else if (ret == -EPIPE || ret == -ECONNRESET) {
+		_cleanup_free_ char *why = last_words(errfd);
+		ret = ctr_error(err, EPIPE, "criu exited without an answer (status %d)%s", status,
+				why);
+	}
 	if (ret == 0)
 		*restored_pid = r.restored_pid;
 	resp_free(&r);

@@ -189,6 +189,37 @@ static void checks_a_binary_once_then_trusts_the_cache(void **state)
 	assert_int_equal(system(xasprintf("rm -rf %s", dir)), 0);
 }
 
+/* criu that dies before answering: what it said on stderr is the error,
+ * and none of it reaches ours. */
+static void a_criu_that_dies_unanswered_is_quoted_in_the_error(void **state)
+{
+	char dir[] = "/tmp/ctr-unit-criu-XXXXXX";
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_free_ char *path = NULL;
+	struct criu_bin bin = {0};
+	struct pb_buf opts = {0};
+	pid_t pid;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/criu", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\necho 'starting' >&2\necho 'Error (crtools.c:1): no such option' >&2\n"
+	      "exit 1\n",
+	      f);
+	fclose(f);
+	chmod(path, 0755);
+	bin.path = path;
+	struct criu_call call = {.bin = &bin, .type = CRIU_REQ_DUMP, .opts = &opts};
+	assert_true(criu_call(&call, &pid, &err) < 0);
+	assert_non_null(strstr(err.msg, "criu exited without an answer (status 1)"));
+	assert_non_null(strstr(err.msg, ": Error (crtools.c:1): no such option"));
+	assert_null(strstr(err.msg, "starting"));
+	assert_int_equal(system(xasprintf("rm -rf %s", dir)), 0);
+}
+
 static void names_the_search_when_nothing_is_found(void **state)
 {
 	struct ctr_error err = CTR_ERROR_INIT;
@@ -321,6 +352,7 @@ int main(void)
 		cmocka_unit_test(says_which_criu_is_too_old),
 		cmocka_unit_test(reports_what_criu_check_complains_about),
 		cmocka_unit_test(checks_a_binary_once_then_trusts_the_cache),
+		cmocka_unit_test(a_criu_that_dies_unanswered_is_quoted_in_the_error),
 		cmocka_unit_test(names_the_search_when_nothing_is_found),
 		cmocka_unit_test(bind_mounts_are_external_by_destination_at_dump),
 		cmocka_unit_test(bind_mounts_come_back_from_the_specs_sources_at_restore),
