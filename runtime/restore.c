@@ -234,19 +234,31 @@ static void drop_restore_root(const char *path)
  * task opens some before its id map is written, as nobody: the directory
  * is searchable by all (its files are 0644 as criu writes them; ctr's own
  * store keeps every container directory 0700 above it). */
-static int give_images(int image_fd, const struct spec *spec, struct ctr_error *err)
+static int give_dir(int dfd, uid_t uid, gid_t gid, int depth, struct ctr_error *err);
+
+/* The parent images (a pre-dump) criu reads through image_fd/parent: only
+ * a directory beneath the images, as ctr's checkpoints keep it; a link
+ * elsewhere (a received stream could name any path) is left alone. */
+static int give_parent(int dfd, uid_t uid, gid_t gid, int depth, struct ctr_error *err)
+{
+	struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+			       .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS};
+	_cleanup_close_ int fd = sys_openat2(dfd, "parent", &how);
+
+	if (fd < 0 || depth >= 8)
+		return 0;
+	return give_dir(fd, uid, gid, depth + 1, err);
+}
+
+static int give_dir(int dfd, uid_t uid, gid_t gid, int depth, struct ctr_error *err)
 {
 	_cleanup_close_ int fd = -1;
 	struct dirent *e;
-	uid_t uid;
-	gid_t gid;
 	DIR *d;
 
-	if (!lc_container_root(spec, &uid, &gid))
-		return 0;
-	if (fchown(image_fd, uid, gid) < 0 || fchmod(image_fd, 0711) < 0)
+	if (fchown(dfd, uid, gid) < 0 || fchmod(dfd, 0711) < 0)
 		return ctr_errno(err, "give the checkpoint images to the container's root");
-	fd = openat(image_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	d = fd < 0 ? NULL : fdopendir(steal_fd(fd));
 	if (!d)
 		return ctr_errno(err, "read the checkpoint images");
@@ -256,7 +268,17 @@ static int give_images(int image_fd, const struct spec *spec, struct ctr_error *
 			return ctr_errno(err, "give %s to the container's root", e->d_name);
 		}
 	closedir(d);
-	return 0;
+	return give_parent(dfd, uid, gid, depth, err);
+}
+
+static int give_images(int image_fd, const struct spec *spec, struct ctr_error *err)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (!lc_container_root(spec, &uid, &gid))
+		return 0;
+	return give_dir(image_fd, uid, gid, 0, err);
 }
 
 static int run_criu(struct restore_ctx *r, const struct criu_bin *bin, pid_t *pid,

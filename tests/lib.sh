@@ -28,7 +28,8 @@
 #
 # Environment: RUNTIME (default: ctr-oci at the top of the build tree),
 # BUILDDIR (where `make` built things; default: the top of the source tree),
-# RT_TIMEOUT (seconds one runtime command may take, default 60).
+# RT_TIMEOUT (seconds one runtime command may take, default 60),
+# CTR_TEST_ONLY (a bash regex: only the test functions it matches run).
 
 set -u
 
@@ -563,6 +564,7 @@ run_tests()
 	file_setup
 	[ -z "$SETUP_SKIP" ] && [ -z "$SETUP_ERROR" ] && echo "# runtime: $RUNTIME ($RUNTIME_KIND)"
 	for fn in $(grep -o '^test_[A-Za-z0-9_]*()' "$0" | tr -d '()'); do
+		[[ -z ${CTR_TEST_ONLY:-} || $fn =~ $CTR_TEST_ONLY ]] || continue
 		run_one "$fn"
 	done
 	echo "1..$TAP_N"

@@ -8,7 +8,9 @@
  * A checkpoint is dumped next to its directory (D.new) and replaces the
  * previous one only once criu succeeded, so a failed dump loses nothing;
  * a pre-dump goes to D.pre, and the next checkpoint dumps only what
- * changed since. While criu dumps, the host ends of the container's veths
+ * changed since and takes D.pre in as D/pre-dump (its "parent" link
+ * pointed there), so each checkpoint directory restores on its own and
+ * moves as one. While criu dumps, the host ends of the container's veths
  * are off their bridges (ctr's half of criu's network lock; back on if the
  * container goes on running). Without --leave-running the container is stopped by the dump:
  * its monitor records the exit and removes the runtime state, as for any
@@ -205,6 +207,21 @@ static int replace_dir(const char *dir, const char *fresh, struct ctr_error *err
 	return 0;
 }
 
+/* The pre-dump a checkpoint was made on moves into it: fresh/CLI_PRE_DUMP_DIR,
+ * with fresh/parent pointing there instead of at the sibling. */
+static int adopt_pre_dump(const char *fresh, const char *pre, struct ctr_error *err)
+{
+	_cleanup_free_ char *inside = xasprintf("%s/" CLI_PRE_DUMP_DIR, fresh);
+	_cleanup_free_ char *link = xasprintf("%s/parent", fresh);
+	_cleanup_free_ char *tmp = xasprintf("%s/parent.new", fresh);
+
+	if (rename(pre, inside) < 0)
+		return ctr_errno(err, "move the pre-dump %s into %s", pre, fresh);
+	if (symlink(CLI_PRE_DUMP_DIR, tmp) < 0 || rename(tmp, link) < 0)
+		return ctr_errno(err, "point %s at " CLI_PRE_DUMP_DIR, link);
+	return 0;
+}
+
 static int dump(struct cli_ctx *c, const char *name, const struct native_config *cfg,
 		const struct cr_args *a, const char *dir, struct ctr_error *err)
 {
@@ -232,10 +249,9 @@ static int dump(struct cli_ctx *c, const char *name, const struct native_config 
 	}
 	if (ret < 0 || a->pre_dump)
 		return ret;
-	ret = replace_dir(dir, fresh, err);
-	if (ret == 0)
-		store_remove_tree(AT_FDCWD, pre);
-	return ret;
+	if (parent)
+		ret = adopt_pre_dump(fresh, pre, err);
+	return ret < 0 ? ret : replace_dir(dir, fresh, err);
 }
 
 static int open_named(struct ctr_globals *g, const struct opt_def *table, int argc, char **argv,

@@ -100,7 +100,10 @@ int cli_start_container(struct cli_ctx *c, const char *name, struct ctr_error *e
 int cli_restore_container(struct cli_ctx *c, const char *name, const char *dir,
 			  struct ctr_error *err);
 /* `ctr checkpoint` and `ctr restore` (cmd_checkpoint.c) without their
- * argument parsing: with hooks, the images in (or from) dir. */
+ * argument parsing: with hooks, the images in (or from) dir. A pre-dump
+ * goes to dir.pre; the checkpoint made after it holds it as
+ * dir/CLI_PRE_DUMP_DIR, its criu parent. */
+#define CLI_PRE_DUMP_DIR "pre-dump"
 int cli_checkpoint_container(struct cli_ctx *c, const char *name, const char *dir,
 			     bool leave_running, bool pre_dump, struct ctr_error *err);
 int cli_restore_from(struct cli_ctx *c, const char *name, const char *dir, struct ctr_error *err);
