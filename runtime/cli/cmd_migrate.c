@@ -9,18 +9,20 @@
  *   2. sends what the container stands on, flattened into one rootfs
  *      tarball, as image "<image>-<hash of its layers>" unless the target
  *      has it already (layers never change, so the name is the content);
- *   3. checkpoints the container (stopping it) into a staging directory
- *      of the store, with its config rewritten for the target: that image,
- *      and each veth's MAC and address written out, so the target gives
- *      it the ones it had;
- *   4. streams config, checkpoint images and overlay upper as one tar to
- *      `ctr receive NAME`, which makes the container in its store and
- *      restores it.
- * Until the target has it running, any failure restores the container
- * here from the same images: the source stays intact and running. After
- * success the source is kept stopped, or destroyed with --destroy-source.
- * A pre-dump first would shorten the stop; criu needs memory tracking in
- * the kernel for it, so migrate does a single dump.
+ *   3. opens one ssh session to `ctr receive NAME` and sends it the
+ *      config, rewritten for the target (that image, and each veth's MAC
+ *      and address written out, so the target gives it the ones it had),
+ *      and, where the kernel tracks dirty memory, a pre-dump of the
+ *      running container;
+ *   4. checkpoints the container (stopping it) into a staging directory
+ *      of the store, on top of that pre-dump: only pages changed since;
+ *   5. sends those images and the overlay upper, and `ctr receive` makes
+ *      the container in its store and restores it.
+ * The two parts are two tar archives, one after the other, on the same
+ * stream. Until the target has it running, any failure leaves the
+ * container running here: before the final dump it never stopped, after
+ * it, it is restored from the same images. After success the source is
+ * kept stopped, or destroyed with --destroy-source.
  *
  * receive, on the target: unpacks the stream into a staging directory of
  * its store, makes the container on the named image with the config and
@@ -39,7 +41,9 @@
 
 #include <json-c/json.h>
 
+#include "criu.h"
 #include "netns/net.h"
+#include "syscalls.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -163,45 +167,97 @@ static char *last_line(int fd)
 	return xstrdup(start ? start + 1 : buf);
 }
 
+/* One ssh command under way: what it is sent goes through in, what it
+ * prints to out, its and the senders' complaints to errfd. */
+struct remote {
+	pid_t ssh;
+	int in, out, errfd;
+};
+
+static void close_fd(int *fd)
+{
+	closep(fd);
+	*fd = -1;
+}
+
+static void remote_close(struct remote *r)
+{
+	close_fd(&r->in);
+	close_fd(&r->out);
+	close_fd(&r->errfd);
+}
+
+static int remote_start(const struct target *t, const char *remote_ctr, const char *args,
+			struct remote *r, struct ctr_error *err)
+{
+	_cleanup_strv_ char **argv = ssh_argv(t, remote_ctr, args);
+	int p[2], ret;
+
+	*r = (struct remote){.ssh = -1, .in = -1};
+	/* In memory: /tmp may not take O_TMPFILE (overlayfs before 6.6). */
+	r->errfd = sys_memfd_create("ctr-ssh-stderr", MFD_CLOEXEC);
+	r->out = sys_memfd_create("ctr-ssh-stdout", MFD_CLOEXEC);
+	if (r->errfd < 0 || r->out < 0 || pipe2(p, O_CLOEXEC) < 0) {
+		ret = ctr_errno(err, "prepare the ssh command");
+		remote_close(r);
+		return ret;
+	}
+	r->ssh = spawn(argv, p[0], r->out, r->errfd);
+	close(p[0]);
+	r->in = p[1];
+	if (r->ssh < 0) {
+		ret = ctr_errno(err, "start %s", argv[0]);
+		remote_close(r);
+		return ret;
+	}
+	return 0;
+}
+
+/* Run producer with its stdout into the ssh command; its exit status. */
+static int remote_send(struct remote *r, char *const *producer)
+{
+	pid_t pid = spawn(producer, -1, r->in, r->errfd);
+
+	return pid < 0 ? -1 : wait_status(pid);
+}
+
+/* End what is sent, wait for ssh; its stdout into *out when out is given.
+ * sent: the senders' status. Errors name what failed with its last line
+ * of stderr. */
+static int remote_finish(const struct target *t, struct remote *r, int sent, char **out,
+			 struct ctr_error *err)
+{
+	int rc, ret = 0;
+
+	close_fd(&r->in);
+	rc = wait_status(r->ssh);
+	if (rc != 0 || sent != 0) {
+		_cleanup_free_ char *why = last_line(r->errfd);
+		/* The remote side's failure is the cause when both failed (the
+		 * producer then only lost its pipe). */
+		ret = ctr_error(err, EIO, "%s: %s", t->login, why);
+	} else if (out) {
+		_cleanup_free_ char *path = xasprintf("/proc/self/fd/%d", r->out);
+		size_t len;
+
+		if (read_file_at(AT_FDCWD, path, out, &len, err) < 0)
+			ret = ctr_error_prefix(err, "read what %s answered", t->login);
+	}
+	remote_close(r);
+	return ret;
+}
+
 /* Run producer (may be NULL) piped into ssh; ssh's stdout into *out when
- * out is given. Errors name what failed with its last line of stderr. */
+ * out is given. */
 static int run_remote(const struct target *t, const char *remote_ctr, const char *args,
 		      char *const *producer, char **out, struct ctr_error *err)
 {
-	_cleanup_strv_ char **argv = ssh_argv(t, remote_ctr, args);
-	_cleanup_close_ int errfd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	_cleanup_close_ int outfd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	int p[2] = {-1, -1}, prod_rc = 0, rc;
-	pid_t prod = -1, ssh;
+	struct remote r;
+	int ret = remote_start(t, remote_ctr, args, &r, err);
 
-	if (errfd < 0 || outfd < 0 || (producer && pipe2(p, O_CLOEXEC) < 0))
-		return ctr_errno(err, "prepare the ssh command");
-	if (producer)
-		prod = spawn(producer, -1, p[1], errfd);
-	ssh = spawn(argv, p[0], outfd, errfd);
-	if (producer) {
-		close(p[0]);
-		close(p[1]);
-		prod_rc = prod < 0 ? -1 : wait_status(prod);
-	}
-	rc = ssh < 0 ? -1 : wait_status(ssh);
-	if (rc != 0 || prod_rc != 0) {
-		_cleanup_free_ char *why = last_line(errfd);
-		/* The remote side's failure is the cause when both failed (the
-		 * producer then only lost its pipe). */
-		return ctr_error(err, EIO, "%s: %s", t->login, why);
-	}
-	if (out) {
-		_cleanup_free_ char *text = NULL;
-		size_t len;
-
-		_cleanup_free_ char *path = xasprintf("/proc/self/fd/%d", outfd);
-
-		if (read_file_at(AT_FDCWD, path, &text, &len, err) < 0)
-			return ctr_error_prefix(err, "read what %s answered", t->login);
-		*out = steal_ptr(text);
-	}
-	return 0;
+	if (ret < 0)
+		return ret;
+	return remote_finish(t, &r, producer ? remote_send(&r, producer) : 0, out, err);
 }
 
 /* Does the JSON array from `ctr list/image list --format json` name it? */
@@ -221,18 +277,19 @@ static bool json_lists(const char *text, const char *name)
 
 /* ---- migrate ---------------------------------------------------------- */
 
-enum { M_TO, M_REMOTE_CTR, M_DESTROY };
+enum { M_TO, M_REMOTE_CTR, M_DESTROY, M_NO_PRE_DUMP };
 
 static const struct opt_def migrate_table[] = {
     {"to", 0, true, M_TO, "ssh://[user@]host[:port][/store] of the target"},
     {"remote-ctr", 0, true, M_REMOTE_CTR, "command that runs ctr on the target (default ctr)"},
     {"destroy-source", 0, false, M_DESTROY, "remove the container here once it runs there"},
+    {"no-pre-dump", 0, false, M_NO_PRE_DUMP, "one dump while stopped, no pre-dump while running"},
     {NULL, 0, false, 0, NULL},
 };
 
 struct migrate_args {
 	const char *to, *remote_ctr;
-	bool destroy_source;
+	bool destroy_source, no_pre_dump;
 };
 
 static int migrate_option(void *data, int id, const char *value, struct ctr_error *err)
@@ -244,8 +301,10 @@ static int migrate_option(void *data, int id, const char *value, struct ctr_erro
 		a->to = value;
 	else if (id == M_REMOTE_CTR)
 		a->remote_ctr = value;
-	else
+	else if (id == M_DESTROY)
 		a->destroy_source = true;
+	else
+		a->no_pre_dump = true;
 	return 0;
 }
 
@@ -390,44 +449,89 @@ static int prepare_migration(struct migration *m, struct ctr_error *err)
 	return ret;
 }
 
-static int send_container(struct migration *m, struct ctr_error *err)
+/* Can criu here pre-dump: does the kernel track which pages change? */
+static bool can_pre_dump(struct cli_ctx *c)
 {
-	_cleanup_free_ char *args = xasprintf("receive %s", m->name);
-	_cleanup_free_ char *dir = store_container_path(&m->c->st, m->name, ".");
-	char *tar[] = {"tar", TAR_FLAGS, "-C", m->stage.path, "-cf", "-", "config", "checkpoint",
-		       "-C", dir, "upper", NULL};
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	struct criu_bin bin = {0};
+	bool yes =
+	    criu_find(NULL, c->rt.store.dirfd, &bin, &ignored) == 0 && criu_can_track_memory(&bin);
 
-	return run_remote(&m->t, m->remote_ctr, args, tar, NULL, err);
+	criu_bin_free(&bin);
+	return yes;
 }
 
-static int migrate(struct migration *m, bool destroy_source, struct ctr_error *err)
+/* Sent while the container runs: the config, and the pre-dump (if one was
+ * made) where the final checkpoint's parent link will point. */
+static int send_running(struct migration *m, struct remote *r, bool pre_dump)
 {
-	_cleanup_free_ char *images = NULL;
-	int ret = prepare_migration(m, err);
+	char *tar[] = {"tar", TAR_FLAGS, "-C", m->stage.path, "-cf", "-",
+		       "--transform=s,^checkpoint\\.pre,checkpoint/" CLI_PRE_DUMP_DIR ",",
+		       "config", pre_dump ? "checkpoint.pre" : NULL, NULL};
 
+	return remote_send(r, tar);
+}
+
+/* Sent once it is dumped: the checkpoint (without the pre-dump, sent
+ * already) and the overlay upper. */
+static int send_stopped(struct migration *m, struct remote *r)
+{
+	_cleanup_free_ char *dir = store_container_path(&m->c->st, m->name, ".");
+	char *tar[] = {"tar", TAR_FLAGS, "--anchored", "--exclude=checkpoint/" CLI_PRE_DUMP_DIR,
+		       "-C", m->stage.path, "-cf", "-", "checkpoint", "-C", dir, "upper", NULL};
+
+	return remote_send(r, tar);
+}
+
+/* The container restored here from the images it was dumped to. */
+static int restore_here(struct migration *m, const char *images, int ret, struct ctr_error *err)
+{
+	struct ctr_error back = CTR_ERROR_INIT;
+
+	if (cli_restore_from(m->c, m->name, images, &back) < 0)
+		return ctr_error(err, EIO, "%s; restoring it here failed too: %s (images in %s)",
+				 err->msg, back.msg, images);
+	ctr_error_prefix(err, "'%s' runs here again", m->name);
+	return ret;
+}
+
+/* One ssh session to `ctr receive` carries it all: the pre-dump goes while
+ * the container still runs, so the stop only covers the final dump (pages
+ * changed since), its transfer and the restore there. */
+static int migrate(struct migration *m, bool pre_dump, bool destroy_source, struct ctr_error *err)
+{
+	_cleanup_free_ char *images = NULL, *args = xasprintf("receive %s", m->name);
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	struct remote r;
+	int ret = prepare_migration(m, err), sent = 0;
+
+	if (ret == 0)
+		ret = remote_start(&m->t, m->remote_ctr, args, &r, err);
 	if (ret < 0)
 		return ret;
 	images = xasprintf("%s/checkpoint", m->stage.path);
-	ret = cli_checkpoint_container(m->c, m->name, images, false, false, err);
-	if (ret < 0)
-		return ret;
-	ret = send_container(m, err);
+	if (pre_dump && (ret = cli_checkpoint_container(m->c, m->name, images, false, true,
+							err)) < 0)
+		ctr_error_prefix(err, "pre-dump (--no-pre-dump goes without)");
+	if (ret == 0 && (sent = send_running(m, &r, pre_dump)) != 0)
+		return remote_finish(&m->t, &r, sent, NULL, err);
+	if (ret == 0)
+		ret = cli_checkpoint_container(m->c, m->name, images, false, false, err);
 	if (ret < 0) {
-		struct ctr_error back = CTR_ERROR_INIT;
-
-		if (cli_restore_from(m->c, m->name, images, &back) < 0)
-			return ctr_error(err, EIO, "%s; restoring it here failed too: %s (images in %s)",
-					 err->msg, back.msg, images);
-		ctr_error_prefix(err, "'%s' runs here again", m->name);
+		/* Still running here; the target drops the unfinished stream. */
+		remote_finish(&m->t, &r, 0, NULL, &ignored);
 		return ret;
 	}
+	ret = remote_finish(&m->t, &r, send_stopped(m, &r), NULL, err);
+	if (ret < 0)
+		return restore_here(m, images, ret, err);
 	return destroy_source ? cli_destroy_stopped(m->c, m->name, err) : 0;
 }
 
 int cmd_migrate(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
 {
 	if (cli_help("migrate NAME --to ssh://[user@]host[:port][/store] [--remote-ctr CMD] "
-		     "[--destroy-source]",
+		     "[--destroy-source] [--no-pre-dump]",
 		     migrate_table, argc, argv))
 		return 0;
 
@@ -448,7 +552,7 @@ int cmd_migrate(struct ctr_globals *g, int argc, char **argv, struct ctr_error *
 	if (ret == 0)
 		ret = cli_check_exists(&c, m.name, err);
 	if (ret == 0)
-		ret = migrate(&m, a.destroy_source, err);
+		ret = migrate(&m, !a.no_pre_dump && can_pre_dump(&c), a.destroy_source, err);
 	if (m.stage.path)
 		store_tmp_release(&c.st, &m.stage);
 	store_mount_spec_free(&m.ms);
@@ -465,20 +569,43 @@ static const struct opt_def receive_table[] = {
     {NULL, 0, false, 0, NULL},
 };
 
+/* criu follows checkpoint/parent to the pre-dump: it must be the one
+ * sent along, not a path elsewhere on this host. */
+static int check_parent(struct store_tmp *stage, struct ctr_error *err)
+{
+	char link[sizeof(CLI_PRE_DUMP_DIR) + 1];
+	ssize_t n = readlinkat(stage->fd, "checkpoint/parent", link, sizeof(link) - 1);
+
+	if (n < 0 && errno == ENOENT)
+		return 0;
+	if (n >= 0)
+		link[n] = '\0';
+	if (n < 0 || strcmp(link, CLI_PRE_DUMP_DIR) != 0)
+		return ctr_error(err, EINVAL, "the stream's checkpoint/parent is not a link to "
+				 "its " CLI_PRE_DUMP_DIR);
+	return 0;
+}
+
 /* The stream unpacked; config, upper and checkpoint checked for. */
 static int unpack_stream(struct store_tmp *stage, char **text, struct ctr_error *err)
 {
-	char *tar[] = {"tar", TAR_FLAGS, "-C", stage->path, "-xf", "-", NULL};
+	/* Two archives one after the other (migrate's running and stopped
+	 * parts): read past the first one's end. */
+	char *tar[] = {"tar", TAR_FLAGS, "--ignore-zeros", "-C", stage->path, "-xf", "-", NULL};
 	_cleanup_free_ char *cfg = xasprintf("%s/config", stage->path);
 	static const char *const need[] = {"config", "upper", "checkpoint/inventory.img"};
 	pid_t pid = spawn(tar, STDIN_FILENO, -1, -1);
 	size_t len;
+	int ret;
 
 	if (pid < 0 || wait_status(pid) != 0)
 		return ctr_error(err, EIO, "unpacking the stream from stdin failed");
 	for (size_t i = 0; i < ARRAY_SIZE(need); i++)
 		if (faccessat(stage->fd, need[i], F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 			return ctr_error(err, EINVAL, "the stream has no %s", need[i]);
+	ret = check_parent(stage, err);
+	if (ret < 0)
+		return ret;
 	return read_file_at(AT_FDCWD, cfg, text, &len, err);
 }
 

@@ -144,6 +144,49 @@ test_destroy_source_removes_it_here()
 		fail "$n is not running on the target"
 }
 
+# With dirty memory tracking, what never changes (the init's ~2 MB of
+# text) goes in a pre-dump while the container runs; the final dump, made
+# while it is stopped, holds only what changed since.
+test_migration_pre_dumps_while_the_container_runs()
+{
+	tracks_memory || skip "no dirty memory tracking in this kernel (criu check --feature mem_dirty_track): one dump; the vm lane runs this"
+	local n d last first pre final
+	n=$(new_name)
+	d=$STORE2/containers/$n/checkpoint
+	COUNTER_SCRIPT=$BALLAST make_counter "$n"
+	migrate "$n"
+	ok
+	[ "$(CTR_ROOT=$STORE2 CTR_RUN_ROOT=$RUNROOT2 state_of_ctr "$n")" = running ] ||
+		fail "$n is not running on the target"
+	[ -e "$d/pre-dump/inventory.img" ] || fail "no pre-dump reached the target"
+	pre=$(pages_kb "$d/pre-dump")
+	final=$(pages_kb "$d")
+	echo "pages: pre-dump $pre KiB, final dump $final KiB"
+	[ "$pre" -ge 1024 ] || fail "the pre-dump has only $pre KiB of pages"
+	[ "$final" -lt $((pre / 2)) ] || fail "the final dump sent $final KiB again (pre-dump: $pre KiB)"
+	last=$(count "$STORE" "$n")
+	first=$(count "$STORE2" "$n")
+	[ "$first" -ge "$last" ] || fail "the target started at $first, below the source's $last"
+	wait_until 5 eval "[ \"\$(count $STORE2 $n)\" -gt $first ]" || fail "the counter does not go on on the target"
+	ballast_ok ctr2 "$n" || fail "the memory sent in the pre-dump came back wrong"
+}
+
+test_no_pre_dump_migrates_with_a_single_dump()
+{
+	local n first
+	n=$(new_name)
+	make_counter "$n"
+	migrate "$n" --no-pre-dump
+	ok
+	[ "$(CTR_ROOT=$STORE2 CTR_RUN_ROOT=$RUNROOT2 state_of_ctr "$n")" = running ] ||
+		fail "$n is not running on the target"
+	[ ! -e "$STORE2/containers/$n/checkpoint/pre-dump" ] || fail "--no-pre-dump sent a pre-dump"
+	[ ! -e "$STORE2/containers/$n/checkpoint/parent" ] || fail "the checkpoint has a parent"
+	first=$(count "$STORE2" "$n")
+	[ "$first" -ge "$(count "$STORE" "$n")" ] || fail "the counter went back"
+	wait_until 5 eval "[ \"\$(count $STORE2 $n)\" -gt $first ]" || fail "the counter does not go on on the target"
+}
+
 test_a_failure_on_the_target_leaves_the_source_running()
 {
 	local n before
