@@ -135,16 +135,80 @@ struct lock_ctx {
 	bool locked;
 };
 
+/* While the veths are off their bridges, containers/NAME/NET_LOCK_FILE
+ * names the ctr that took them off ("PID STARTTIME"): if it is killed
+ * before it puts them back, the next command that looks (cli_clean_stale,
+ * list) does. */
+#define NET_LOCK_FILE "net-locked"
+
+static int net_lock(struct lock_ctx *l, struct ctr_error *err)
+{
+	_cleanup_free_ char *path = store_container_path(&l->c->st, l->name, NET_LOCK_FILE);
+	_cleanup_free_ char *text = NULL;
+	uint64_t start = 0;
+
+	proc_start_time(getpid(), &start);
+	text = xasprintf("%d %llu\n", (int)getpid(), (unsigned long long)start);
+	if (write_file_atomic_at(AT_FDCWD, path, text, strlen(text), 0600, err) < 0)
+		return ctr_error_prefix(err, "network lock");
+	l->locked = true;
+	return net_host_links(l->c->st.root, l->name, l->cfg, false, err);
+}
+
+static int net_unlock(struct cli_ctx *c, const char *name, const struct native_config *cfg,
+		      struct ctr_error *err)
+{
+	_cleanup_free_ char *path = store_container_path(&c->st, name, NET_LOCK_FILE);
+	int ret = net_host_links(c->st.root, name, cfg, true, err);
+
+	if (ret == 0)
+		unlink(path);
+	return ret;
+}
+
+/* Is the ctr that wrote the lock file still at work? */
+static bool locker_alive(const char *path)
+{
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	_cleanup_free_ char *text = NULL;
+	unsigned long long start = 0;
+	uint64_t now = 0;
+	size_t len;
+	int pid = 0;
+
+	if (read_file_at(AT_FDCWD, path, &text, &len, &ignored) < 0 ||
+	    sscanf(text, "%d %llu", &pid, &start) != 2 || pid <= 0)
+		return false;
+	return proc_start_time(pid, &now) == 0 && now == start;
+}
+
+void cli_net_unlock_stale(struct cli_ctx *c, const char *name)
+{
+	_cleanup_free_ char *path = store_container_path(&c->st, name, NET_LOCK_FILE);
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	struct native_config *cfg = NULL;
+
+	if (access(path, F_OK) < 0 || locker_alive(path))
+		return;
+	/* Stopped meanwhile: its veths went with its network namespace. */
+	if (!cli_is_live(cli_status(c, name, NULL)) ||
+	    (cli_load_config(c, name, &cfg, NULL, &ignored) == 0 &&
+	     net_unlock(c, name, cfg, &ignored) == 0))
+		unlink(path);
+	native_config_free(cfg);
+}
+
 static int on_step(void *data, const char *step, pid_t pid, struct ctr_error *err)
 {
 	struct lock_ctx *l = data;
-	bool lock = strcmp(step, "network-lock") == 0;
 
 	(void)pid;
-	if (!lock && strcmp(step, "network-unlock") != 0)
+	if (strcmp(step, "network-lock") == 0)
+		return net_lock(l, err);
+	if (strcmp(step, "network-unlock") != 0)
 		return 0;
-	l->locked = lock;
-	return net_host_links(l->c->st.root, l->name, l->cfg, !lock, err);
+	l->locked = false;
+	return net_unlock(l->c, l->name, l->cfg, err);
 }
 
 /* The directory a checkpoint of name goes to, absolute. */
@@ -243,9 +307,16 @@ static int dump(struct cli_ctx *c, const char *name, const struct native_config 
 	o.c.notify_data = &l;
 	store_remove_tree(AT_FDCWD, o.c.image_dir);
 	ret = container_checkpoint(&c->rt, &o, err);
-	if (ret < 0 && l.locked) {
+	if (l.locked) {
+		/* Failed: the container runs on. Dumped: it is gone, and its
+		 * veths with it. */
 		struct ctr_error ignored = CTR_ERROR_INIT;
-		net_host_links(c->st.root, name, cfg, true, &ignored);
+		_cleanup_free_ char *lock = store_container_path(&c->st, name, NET_LOCK_FILE);
+
+		if (ret < 0)
+			net_unlock(c, name, cfg, &ignored);
+		else
+			unlink(lock);
 	}
 	if (ret < 0 || a->pre_dump)
 		return ret;

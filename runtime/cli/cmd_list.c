@@ -118,6 +118,8 @@ static void row_load(struct cli_ctx *c, const char *name, const struct leases *l
 	r->status = cli_status(c, name, &r->pid);
 	if (!cli_is_live(r->status) && cli_clean_stale(c, name, &ignored) == 0)
 		r->status = STATUS_STOPPED;
+	else if (cli_is_live(r->status))
+		cli_net_unlock_stale(c, name);
 	store_container_image(&c->st, name, &r->image, &ignored);
 	ctr_error_clear(&ignored);
 	if (cli_load_config(c, name, &r->cfg, NULL, &ignored) == 0)

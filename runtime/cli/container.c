@@ -140,6 +140,7 @@ int cli_clean_stale(struct cli_ctx *c, const char *name, struct ctr_error *err)
 {
 	int ret;
 
+	cli_net_unlock_stale(c, name);
 	if (faccessat(c->rt.store.dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	/* Not forced: a container that is running by the time we hold its

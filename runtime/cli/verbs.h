@@ -104,6 +104,9 @@ int cli_restore_container(struct cli_ctx *c, const char *name, const char *dir,
  * goes to dir.pre; the checkpoint made after it holds it as
  * dir/CLI_PRE_DUMP_DIR, its criu parent. */
 #define CLI_PRE_DUMP_DIR "pre-dump"
+/* A checkpoint's network lock left by a ctr killed meanwhile: the veths
+ * go back on their bridges (cmd_checkpoint.c). */
+void cli_net_unlock_stale(struct cli_ctx *c, const char *name);
 int cli_checkpoint_container(struct cli_ctx *c, const char *name, const char *dir,
 			     bool leave_running, bool pre_dump, struct ctr_error *err);
 int cli_restore_from(struct cli_ctx *c, const char *name, const char *dir, struct ctr_error *err);

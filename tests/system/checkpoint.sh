@@ -177,6 +177,45 @@ test_a_veth_comes_back_on_its_bridge_with_its_mac_and_address()
 	/bin/busybox ping -c 1 -W 2 "${ip%/*}" >/dev/null || fail "the restored container does not answer ping"
 }
 
+# ctr checkpoint killed while criu has the network locked (the host end
+# off its bridge): the next command puts the veth back.
+test_a_network_lock_left_by_a_killed_checkpoint_is_undone_by_the_next_command()
+{
+	need_criu
+	local n ip host pid criu try caught=""
+	n=$(new_name)
+	make_counter "$n" net.0.type=veth "net.0.link=$BR" "net.0.bridge.ipv4=$SUBNET.1/24"
+	ip=$(inside "$n" ip -4 -o addr show eth0 | awk '{ print $4 }')
+	host=$("$BUILDDIR/tests/integration/progs/nettest" vethname "$STORE" "$n" 0)
+	for try in 1 2 3 4 5 6 7 8; do
+		"$CTR" checkpoint "$n" --leave-running --dir "$T/ck$try" </dev/null >/dev/null 2>&1 &
+		pid=$!
+		# Lock to unlock takes ~150 ms here: catch the host end off its bridge.
+		while kill -0 "$pid" 2>/dev/null; do
+			if ! ip link show "$host" 2>/dev/null | grep -q "master $BR"; then
+				criu=$(pgrep -P "$pid" || true)
+				kill -9 "$pid"
+				caught=$try
+				break
+			fi
+		done
+		wait "$pid" 2>/dev/null || true
+		[ -z "$caught" ] || break
+	done
+	[ -n "$caught" ] || skip "8 checkpoints ended before the lock could be caught"
+	for p in $criu; do
+		wait_until 10 eval "! kill -0 $p 2>/dev/null" || fail "criu $p outlived its ctr"
+	done
+	[ -e "$STORE/containers/$n/net-locked" ] || fail "no record of the network lock"
+	ip link show "$host" | grep -q "master $BR" && fail "$host is on $BR: the lock was not caught"
+	ctr list
+	ok
+	ip link show "$host" | grep -q "master $BR" || fail "$host is still off $BR after ctr list"
+	[ ! -e "$STORE/containers/$n/net-locked" ] || fail "the lock record stayed"
+	ctr_state_is "$n" running || fail "the container is $(state_of_ctr "$n")"
+	/bin/busybox ping -c 1 -W 2 "${ip%/*}" >/dev/null || fail "the container does not answer ping"
+}
+
 # A hook that writes its point and arguments to $T/hooks, failing if its
 # point is the one named in $T/fail-at.
 write_hook()
