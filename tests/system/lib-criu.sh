@@ -54,7 +54,7 @@ ballast_ok() # CTR NAME
 	local want got
 	want=$(seq 1 300000 | md5sum)
 	"$1" exec "$2" -- sh -c 'rm -f /tmp/answer; touch /tmp/ask' </dev/null || return 1
-	wait_until 20 "$1" exec "$2" -- test -e /tmp/answer </dev/null || return 1
+	wait_until 60 "$1" exec "$2" -- test -e /tmp/answer </dev/null || return 1
 	got=$("$1" exec "$2" -- cat /tmp/answer </dev/null)
 	[ "$got" = "$want" ] || {
 		echo "the init's text has md5sum '$got', not '$want'"
