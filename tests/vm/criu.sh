@@ -5,25 +5,14 @@
 # made on a pre-dump, and `ctr migrate` pre-dumping while the container
 # runs (over ssh to an sshd of the test's own on the VM's loopback), then
 # a migration that fails on the target after such a pre-dump.
-set -u
-VM_DIR=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$VM_DIR/../.." && pwd)
-BUILDDIR=${BUILDDIR:-$TOP}
-export BUILDDIR
+# shellcheck source=lib-vm.sh
+. "$(dirname "$0")/lib-vm.sh"
 
-skip_all()
-{
-	echo "1..0 # SKIP $*"
-	exit 0
-}
-
-[ "$(id -u)" = 0 ] || skip_all "needs root (qemu shares the host's / with the VM)"
-why=$("$VM_DIR/run-vm" --check) || skip_all "$why"
+need_vm
 [ -x "$BUILDDIR/ctr" ] || skip_all "$BUILDDIR/ctr is not built (run make)"
 criu=${CTR_CRIU:-/opt/ctr-criu/sbin/criu}
 [ -x "$criu" ] || skip_all "no criu >= 4.1 at $criu (tests/install-criu builds it)"
 
-echo "# vm: $why"
 env=(--env "BUILDDIR=$BUILDDIR" --env "CTR_CRIU=$criu"
 	--env CTR_TIMEOUT=300 --env "CTR_TEST_ONLY=${CTR_VM_TEST_ONLY:-pre_dump|failure_on_the_target}")
 rc=0
@@ -42,8 +31,4 @@ cd "$BUILDDIR" || exit 1
 		"$0/tests/system/$f.sh" || rc=1
 	done
 	exit $rc' "$TOP" || rc=$?
-if [ $rc = 125 ]; then
-	echo "not ok - the VM did not run the tests (see the run-vm lines above)"
-	exit 1
-fi
-exit $rc
+vm_exit $rc

@@ -3,26 +3,15 @@
 # Debian's systemd in a ctr container, booted from the template's cached
 # tree (the VM has no network: skipped until a run on the host made it).
 # Under TCG everything is ~20x slower: one timed boot, limits scaled.
-set -u
-VM_DIR=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$VM_DIR/../.." && pwd)
-BUILDDIR=${BUILDDIR:-$TOP}
-export BUILDDIR
+# shellcheck source=lib-vm.sh
+. "$(dirname "$0")/lib-vm.sh"
 CACHE=${CTR_CACHE_DIR:-/var/cache/ctr}
 
-skip_all()
-{
-	echo "1..0 # SKIP $*"
-	exit 0
-}
-
-[ "$(id -u)" = 0 ] || skip_all "needs root (qemu shares the host's / with the VM)"
-why=$("$VM_DIR/run-vm" --check) || skip_all "$why"
+need_vm
 [ -x "$BUILDDIR/ctr" ] || skip_all "$BUILDDIR/ctr is not built (run make)"
 compgen -G "$CACHE/debian/bookworm-minbase-*" >/dev/null ||
 	skip_all "no cached Debian tree in $CACHE/debian (run tests/system/debian.sh on the host first)"
 
-echo "# vm: $why"
 env=(--env "BUILDDIR=$BUILDDIR" --env "CTR_CACHE_DIR=$CACHE" --env CTR_DEBIAN_BOOT_RUNS=1
 	--env CTR_DEBIAN_BOOT_TIMEOUT=300 --env CTR_DEBIAN_STOP_LIMIT_MS=30000 --env CTR_DEBIAN_CREATE_LIMIT_MS=60000
 	--env CTR_TIMEOUT=300)
@@ -34,8 +23,4 @@ cd "$BUILDDIR" || exit 1
 "$VM_DIR/run-vm" --timeout 840 "${env[@]}" -- /bin/sh -c \
 	'mount -t tmpfs -o mode=755 ctr-vm-lib /var/lib && exec "$0"' \
 	"$TOP/tests/system/debian.sh" || rc=$?
-if [ $rc = 125 ]; then
-	echo "not ok - the VM did not run the tests (see the run-vm lines above)"
-	exit 1
-fi
-exit $rc
+vm_exit $rc
