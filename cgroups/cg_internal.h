@@ -80,7 +80,6 @@ struct cg_handle {
 	const struct cg_hier **pending;
 	int *pending_root;
 	size_t n_pending;
-	bool late_attach; /* the init attaches through pending_root: no tasks fds */
 };
 
 /*

@@ -40,9 +40,7 @@ static void dir_add(struct cg_handle *h, const struct cg_hier *hier, int fd, cha
 	 * to it after it was born in a user namespace. An opened handle
 	 * (delete, events, exec) leaves it to attach_self: only exec attaches,
 	 * from a child that still has our credentials. */
-	d->tasks_fd = fd >= 0 && made && !hier->v2 && !h->late_attach
-			  ? openat(fd, "tasks", O_WRONLY | O_CLOEXEC)
-			  : -1;
+	d->tasks_fd = fd >= 0 && made && !hier->v2 ? openat(fd, "tasks", O_WRONLY | O_CLOEXEC) : -1;
 	if (hier->v2)
 		h->v2_dir = (int)h->n;
 	h->n++;
@@ -275,7 +273,6 @@ static int open_pending_roots(struct cg_handle *h, struct ctr_error *err)
 		if (h->pending_root[i] < 0)
 			return ctr_errno(err, "open %s", mp);
 	}
-	h->late_attach = true;
 	return 0;
 }
 
@@ -345,7 +342,7 @@ int cg_create_begin(const char *path, const struct spec_resources *res, struct c
 
 bool cg_create_pending(const struct cg_handle *h)
 {
-	return h->late_attach && h->n_pending > 0;
+	return h->pending_root && h->n_pending > 0;
 }
 
 /* On failure the caller still owns h and undoes it with cg_destroy. */

@@ -542,6 +542,26 @@ static void child_in_a_new_user_namespace_attaches_itself(void **state)
 	cg_free(h);
 }
 
+/* The launcher finishes a begun handle before clone3 when the init gets a
+ * user namespace: that child still writes through fds opened for it. */
+static void finished_before_clone_a_child_in_a_user_namespace_attaches_itself(void **state)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_free_ char *path = xasprintf("%s/finished", top);
+	struct cg_handle *h = NULL;
+	pid_t pid;
+
+	if (on_v2())
+		skip_because("on pure v2 CLONE_INTO_CGROUP places the child");
+	assert_int_equal(cg_create_begin(path, NULL, &h, &err), 0);
+	assert_int_equal(cg_create_finish(h, NULL, &err), 0);
+	*self_attach_ms = 0;
+	pid = spawn_counter_flags(cg_clone_fd(h), h, CLONE_NEWUSER);
+	wait_self_attach(pid);
+	expect_in(h, pid);
+	cg_free(h);
+}
+
 static uint64_t count_after(long ms)
 {
 	struct timespec ts = {0, ms * 1000000L};
@@ -898,6 +918,8 @@ int main(void)
 	    cmocka_unit_test_teardown(child_attaches_itself_in_every_v1_hierarchy, teardown),
 	    cmocka_unit_test_teardown(child_joins_v1_cgroups_made_after_it_was_cloned, teardown),
 	    cmocka_unit_test_teardown(child_in_a_new_user_namespace_attaches_itself, teardown),
+	    cmocka_unit_test_teardown(
+		finished_before_clone_a_child_in_a_user_namespace_attaches_itself, teardown),
 	    cmocka_unit_test_teardown(freeze_stops_the_child_and_thaw_resumes_it, teardown),
 	    cmocka_unit_test_teardown(kill_reaches_every_process_and_destroy_leaves_nothing,
 				      teardown),
