@@ -175,13 +175,21 @@ static int prepare_rootfs(struct init_ctx *c, struct ctr_error *err)
 	return rootfs_prepare(&c->rootfs, err);
 }
 
-/* init_args.cg_late: the parent made the v1 cgroups while we prepared the
- * rootfs; join them before hooks and the container's process run. */
-static int join_cgroup_late(struct init_ctx *c, struct ctr_error *err)
+/* init_args.cg_late: the parent makes the v1 cgroups while we set up the
+ * rootfs; join them before hooks and the container's process run, as late
+ * as that allows: a message that is already there costs no wait (on a
+ * busy host the parent may well be descheduled meanwhile). */
+static bool has_creation_hooks(const struct spec *spec)
+{
+	return has_hooks(spec, SPEC_HOOK_PRESTART) || has_hooks(spec, SPEC_HOOK_CREATE_RUNTIME) ||
+	       has_hooks(spec, SPEC_HOOK_CREATE_CONTAINER);
+}
+
+static int join_cgroup_late(struct init_ctx *c, bool before_hooks, struct ctr_error *err)
 {
 	int ret;
 
-	if (!c->cg_late)
+	if (!c->cg_late || before_hooks != has_creation_hooks(c->o->spec))
 		return 0;
 	ret = sync_expect(c->sock, SYNC_CGROUP, NULL, err);
 	return ret < 0 ? ret : cg_attach(c->o->cg, 0, c->cloned_into, err);
@@ -295,11 +303,12 @@ static int setup_container(struct init_ctx *c, struct ctr_error *err)
 	int ret;
 
 	if ((ret = wait_for_go(c, err)) < 0 || (ret = setup_namespaces(c, err)) < 0 ||
-	    (ret = prepare_rootfs(c, err)) < 0 || (ret = join_cgroup_late(c, err)) < 0 ||
+	    (ret = prepare_rootfs(c, err)) < 0 || (ret = join_cgroup_late(c, true, err)) < 0 ||
 	    (ret = run_creation_hooks(c, err)) < 0 || (ret = rootfs_pivot(&c->rootfs, err)) < 0 ||
 	    (ret = set_names(spec, err)) < 0 ||
 	    (ret = process_apply_sysctl(&spec->linux, err)) < 0 ||
-	    (ret = rootfs_finish(&c->rootfs, err)) < 0)
+	    (ret = rootfs_finish(&c->rootfs, err)) < 0 ||
+	    (ret = join_cgroup_late(c, false, err)) < 0)
 		return ret;
 	/* Its own session, as runc gives it (with a terminal,
 	 * console_make_controlling does it): CRIU refuses to dump a tree whose
