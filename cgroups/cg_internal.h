@@ -74,6 +74,12 @@ struct cg_handle {
 	struct cg_dir *dirs;
 	size_t n;
 	int v2_dir; /* index into dirs of the cgroup2 directory, -1 if none */
+	/* Between cg_create_begin and cg_create_finish: the v1 hierarchies
+	 * still to make, each with an O_PATH fd on its root, through which an
+	 * init cloned meanwhile attaches itself once they exist. */
+	const struct cg_hier **pending;
+	int *pending_root;
+	size_t n_pending;
 };
 
 /*

@@ -46,6 +46,17 @@ static void dir_add(struct cg_handle *h, const struct cg_hier *hier, int fd, cha
 	h->n++;
 }
 
+static void drop_pending(struct cg_handle *h)
+{
+	for (size_t i = 0; h->pending_root && i < h->n_pending; i++)
+		closep(&h->pending_root[i]);
+	free(h->pending);
+	free(h->pending_root);
+	h->pending = NULL;
+	h->pending_root = NULL;
+	h->n_pending = 0;
+}
+
 void cg_free(struct cg_handle *h)
 {
 	if (!h)
@@ -58,6 +69,7 @@ void cg_free(struct cg_handle *h)
 	}
 	free(h->dirs);
 	free(h->path);
+	drop_pending(h);
 	free(h);
 }
 
@@ -229,8 +241,8 @@ static unsigned int optional_ctrls(const struct cg_handle *h, const struct spec_
 }
 
 /* The cgroup2 directory first: what it can do decides which v1 ones the
- * container can do without. */
-static int make_dirs(struct cg_handle *h, const struct spec_resources *res, struct ctr_error *err)
+ * container can do without. Those it needs become h->pending. */
+static int make_v2_dir(struct cg_handle *h, const struct spec_resources *res, struct ctr_error *err)
 {
 	const struct cg_host *host = h->host;
 	unsigned int optional;
@@ -239,18 +251,62 @@ static int make_dirs(struct cg_handle *h, const struct spec_resources *res, stru
 	if (host->v2_index >= 0 && (ret = make_dir(h, &host->hiers[host->v2_index], err)) < 0)
 		return ret;
 	optional = host->kind == CG_DRIVER_V1 ? optional_ctrls(h, res) : 0;
+	h->pending = xcalloc(host->n, sizeof(*h->pending));
 	for (size_t i = 0; i < host->n; i++) {
-		if ((int)i == host->v2_index || optional_here(h, &host->hiers[i], optional))
-			continue;
-		ret = make_dir(h, &host->hiers[i], err);
-		if (ret < 0)
-			return ret;
+		if ((int)i != host->v2_index && !optional_here(h, &host->hiers[i], optional))
+			h->pending[h->n_pending++] = &host->hiers[i];
 	}
 	return 0;
 }
 
-int cg_create(const char *path, const struct spec_resources *res, struct cg_handle **out,
-	      struct ctr_error *err)
+/* An init cloned into the cgroup2 directory before the v1 ones exist joins
+ * them later through these, as the credentials it was born with allow. */
+static int open_pending_roots(struct cg_handle *h, struct ctr_error *err)
+{
+	h->pending_root = xcalloc(h->n_pending, sizeof(*h->pending_root));
+	for (size_t i = 0; i < h->n_pending; i++)
+		h->pending_root[i] = -1;
+	for (size_t i = 0; i < h->n_pending; i++) {
+		const char *mp = h->pending[i]->mountpoint;
+
+		h->pending_root[i] = open(mp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (h->pending_root[i] < 0)
+			return ctr_errno(err, "open %s", mp);
+	}
+	return 0;
+}
+
+static int make_pending_dirs(struct cg_handle *h, struct ctr_error *err)
+{
+	size_t first = h->n;
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < h->n_pending; i++)
+		ret = make_dir(h, h->pending[i], err);
+	for (size_t i = first; ret == 0 && i < h->n; i++)
+		ret = h->dirs[i].hier->drv->prepare(&h->dirs[i], 0, err);
+	drop_pending(h);
+	return ret;
+}
+
+static void undo_create(struct cg_handle *h)
+{
+	struct ctr_error ignored = CTR_ERROR_INIT;
+
+	destroy_dirs(h, false, &ignored);
+	cg_free(h);
+}
+
+static int finish(struct cg_handle *h, const struct spec_resources *res, struct ctr_error *err)
+{
+	int ret = make_pending_dirs(h, err);
+
+	return ret == 0 && res ? cg_limits_apply(h, res, err) : ret;
+}
+
+/* defer: leave the v1 directories to cg_create_finish where that helps. */
+static int create_begin(const char *path, const struct spec_resources *res, bool defer,
+			struct cg_handle **out, struct ctr_error *err)
 {
 	const struct cg_host *host = host_for(path, err);
 	struct cg_handle *h;
@@ -262,20 +318,43 @@ int cg_create(const char *path, const struct spec_resources *res, struct cg_hand
 	if (res && (ret = cg_limits_check(host, res, &v2_needed, err)) < 0)
 		return ret;
 	h = handle_new(host, path);
-	ret = make_dirs(h, res, err);
+	ret = make_v2_dir(h, res, err);
 	if (ret == 0)
 		ret = prepare_dirs(h, v2_needed, err);
-	if (ret == 0 && res)
-		ret = cg_limits_apply(h, res, err);
+	defer = defer && h->v2_dir >= 0 && h->n_pending > 0;
+	if (ret == 0 && defer)
+		ret = open_pending_roots(h, err);
+	if (ret == 0 && !defer)
+		ret = finish(h, res, err);
 	if (ret < 0) {
-		struct ctr_error ignored = CTR_ERROR_INIT;
-
-		destroy_dirs(h, false, &ignored);
-		cg_free(h);
+		undo_create(h);
 		return ctr_error_prefix(err, "create cgroup %s", path);
 	}
 	*out = h;
 	return 0;
+}
+
+int cg_create_begin(const char *path, const struct spec_resources *res, struct cg_handle **out,
+		    struct ctr_error *err)
+{
+	return create_begin(path, res, true, out, err);
+}
+
+bool cg_create_pending(const struct cg_handle *h)
+{
+	return h->pending_root && h->n_pending > 0;
+}
+
+/* On failure the caller still owns h and undoes it with cg_destroy. */
+int cg_create_finish(struct cg_handle *h, const struct spec_resources *res, struct ctr_error *err)
+{
+	return finish(h, res, err) < 0 ? ctr_error_prefix(err, "create cgroup %s", h->path) : 0;
+}
+
+int cg_create(const char *path, const struct spec_resources *res, struct cg_handle **out,
+	      struct ctr_error *err)
+{
+	return create_begin(path, res, false, out, err);
 }
 
 int cg_complete(struct cg_handle *h, struct ctr_error *err)
@@ -341,6 +420,35 @@ int cg_destroy(struct cg_handle *h, struct ctr_error *err)
 	return destroy_dirs(h, opened, err);
 }
 
+int cg_remove(const char *path, struct ctr_error *err)
+{
+	const struct cg_host *host = host_for(path, err);
+	int first = 0;
+
+	if (!host)
+		return -err->code;
+	for (size_t i = 0; i < host->n; i++) {
+		struct cg_dir d = {.hier = &host->hiers[i], .fd = -1, .tasks_fd = -1};
+		_cleanup_free_ char *abs = xasprintf("%s%s", d.hier->mountpoint, path);
+		int ret = 0;
+
+		d.abs = abs;
+		if (rmdir(abs) == 0)
+			ret = 0;
+		else if (errno == ENOENT)
+			continue; /* a hierarchy the container had no directory in */
+		else if (errno == EBUSY || errno == ENOTEMPTY)
+			ret = cg_tree_remove(abs, DESTROY_TIMEOUT_MS); /* sub-cgroups */
+		else
+			ret = -errno;
+		if (ret < 0 && !first)
+			first = ctr_errnum(err, ret, "remove cgroup %s", abs);
+		if (ret == 0)
+			remove_empty_ancestors(&d);
+	}
+	return first;
+}
+
 /*
  * Writing a pid to cgroup.procs takes cgroup_threadgroup_rwsem for writing,
  * which waits for an RCU grace period (~7 ms measured, per hierarchy when
@@ -348,6 +456,20 @@ int cg_destroy(struct cg_handle *h, struct ctr_error *err)
  * that lock, so a freshly cloned, single-threaded child attaches itself in
  * about 0.1 ms for all nine hierarchies of this host.
  */
+static int attach_self_late(const struct cg_handle *h, struct ctr_error *err)
+{
+	_cleanup_free_ char *tasks = xasprintf("%s/tasks", h->path + 1);
+
+	for (size_t i = 0; i < h->n_pending; i++) {
+		_cleanup_close_ int fd = openat(h->pending_root[i], tasks, O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			return ctr_errno(err, "attach self to %s%s", h->pending[i]->mountpoint,
+					 h->path);
+	}
+	return 0;
+}
+
 static int attach_self(struct cg_handle *h, bool cloned_into, struct ctr_error *err)
 {
 	for (size_t i = 0; i < h->n; i++) {
@@ -372,7 +494,7 @@ static int attach_self(struct cg_handle *h, bool cloned_into, struct ctr_error *
 		if (ret < 0)
 			return ctr_errno(err, "attach self to %s", d->abs);
 	}
-	return 0;
+	return attach_self_late(h, err);
 }
 
 int cg_attach(struct cg_handle *h, pid_t pid, bool cloned_into, struct ctr_error *err)

@@ -43,6 +43,19 @@ enum cg_driver_kind cg_driver_kind(void);
 int cg_create(const char *path, const struct spec_resources *res, struct cg_handle **out,
 	      struct ctr_error *err);
 
+/* cg_create in two halves, so that on a hybrid host the v1 directories are
+ * made while the init sets itself up: cg_create_begin validates res, makes
+ * the cgroup2 directory (all clone3's CLONE_INTO_CGROUP needs) and picks the
+ * v1 hierarchies; cg_create_finish makes those and applies res (the same
+ * res). A child cloned in between calls cg_attach(h, 0, ...) only after the
+ * parent's cg_create_finish returned. Where there is nothing to defer
+ * (pure v2, pure v1), begin does it all and finish does nothing. */
+int cg_create_begin(const char *path, const struct spec_resources *res, struct cg_handle **out,
+		    struct ctr_error *err);
+int cg_create_finish(struct cg_handle *h, const struct spec_resources *res, struct ctr_error *err);
+/* cg_create_finish has work left: the launcher may overlap it. */
+bool cg_create_pending(const struct cg_handle *h);
+
 /* Give a handle from cg_create a directory in every hierarchy, also those
  * cg_create left out as the container does not need them (cgroup.c). For
  * restore: criu maps a checkpoint's cgroups onto the container's in every
@@ -152,6 +165,10 @@ int cg_oom_event_fd(struct cg_handle *h, struct ctr_error *err);
  * on EBUSY for exiting tasks; kills nothing (callers kill first). A cgroup
  * that is already gone is success. */
 int cg_destroy(struct cg_handle *h, struct ctr_error *err);
+
+/* cg_destroy by path, for a container whose processes are gone (its init
+ * exited): the directories are removed without being opened first. */
+int cg_remove(const char *path, struct ctr_error *err);
 
 /* How /sys/fs/cgroup should look inside the container, for rootfs/: one
  * entry per hierarchy. On v2: a single cgroup2 entry. On v1: one entry per

@@ -36,6 +36,8 @@ struct init_ctx {
 	int sock;
 	bool new_userns;
 	bool new_cgroupns;
+	bool cg_late;	  /* init_args.cg_late */
+	bool cloned_into; /* init_args.cloned_into */
 	char *hook_state; /* state JSON from the parent, for in-container hooks */
 	struct rootfs_ctx rootfs;
 	struct cg_mount_entry *cg_mounts;
@@ -173,6 +175,26 @@ static int prepare_rootfs(struct init_ctx *c, struct ctr_error *err)
 	return rootfs_prepare(&c->rootfs, err);
 }
 
+/* init_args.cg_late: the parent makes the v1 cgroups while we set up the
+ * rootfs; join them before hooks and the container's process run, as late
+ * as that allows: a message that is already there costs no wait (on a
+ * busy host the parent may well be descheduled meanwhile). */
+static bool has_creation_hooks(const struct spec *spec)
+{
+	return has_hooks(spec, SPEC_HOOK_PRESTART) || has_hooks(spec, SPEC_HOOK_CREATE_RUNTIME) ||
+	       has_hooks(spec, SPEC_HOOK_CREATE_CONTAINER);
+}
+
+static int join_cgroup_late(struct init_ctx *c, bool before_hooks, struct ctr_error *err)
+{
+	int ret;
+
+	if (!c->cg_late || before_hooks != has_creation_hooks(c->o->spec))
+		return 0;
+	ret = sync_expect(c->sock, SYNC_CGROUP, NULL, err);
+	return ret < 0 ? ret : cg_attach(c->o->cg, 0, c->cloned_into, err);
+}
+
 static int run_creation_hooks(struct init_ctx *c, struct ctr_error *err)
 {
 	const struct spec *spec = c->o->spec;
@@ -281,10 +303,12 @@ static int setup_container(struct init_ctx *c, struct ctr_error *err)
 	int ret;
 
 	if ((ret = wait_for_go(c, err)) < 0 || (ret = setup_namespaces(c, err)) < 0 ||
-	    (ret = prepare_rootfs(c, err)) < 0 || (ret = run_creation_hooks(c, err)) < 0 ||
-	    (ret = rootfs_pivot(&c->rootfs, err)) < 0 || (ret = set_names(spec, err)) < 0 ||
+	    (ret = prepare_rootfs(c, err)) < 0 || (ret = join_cgroup_late(c, true, err)) < 0 ||
+	    (ret = run_creation_hooks(c, err)) < 0 || (ret = rootfs_pivot(&c->rootfs, err)) < 0 ||
+	    (ret = set_names(spec, err)) < 0 ||
 	    (ret = process_apply_sysctl(&spec->linux, err)) < 0 ||
-	    (ret = rootfs_finish(&c->rootfs, err)) < 0)
+	    (ret = rootfs_finish(&c->rootfs, err)) < 0 ||
+	    (ret = join_cgroup_late(c, false, err)) < 0)
 		return ret;
 	/* Its own session, as runc gives it (with a terminal,
 	 * console_make_controlling does it): CRIU refuses to dump a tree whose
@@ -356,7 +380,9 @@ _Noreturn void container_init(const struct launch_opts *o, const struct init_arg
 			     .root_tree = -1,
 			     .sock = args->sock,
 			     .new_userns = args->new_userns,
-			     .new_cgroupns = args->new_cgroupns};
+			     .new_cgroupns = args->new_cgroupns,
+			     .cg_late = args->cg_late,
+			     .cloned_into = args->cloned_into};
 	struct ctr_error err = CTR_ERROR_INIT;
 	int sock = args->sock;
 
@@ -369,7 +395,7 @@ _Noreturn void container_init(const struct launch_opts *o, const struct init_arg
 	if (o->state_dirfd >= 0)
 		close(o->state_dirfd);
 	if ((args->unshare_net && unshare_net(sock, &err) < 0) ||
-	    (o->cg && cg_attach(o->cg, 0, args->cloned_into, &err) < 0) ||
+	    (o->cg && !args->cg_late && cg_attach(o->cg, 0, args->cloned_into, &err) < 0) ||
 	    setup_container(&c, &err) < 0 || commit(&c, &err) < 0) {
 		sync_send_error(sock, &err);
 		_exit(1);

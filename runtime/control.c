@@ -97,6 +97,12 @@ int container_delete(struct ctr_runtime *rt, const char *id, bool force, struct 
 	if ((st == STATUS_RUNNING || st == STATUS_PAUSED) && !force)
 		return ctr_error(err, EBUSY, "cannot delete container %s that is not stopped: %s",
 				 id, container_status_name(st));
+	/* Nothing to stop: the directories are removed by path, unopened. */
+	if (st == STATUS_STOPPED && cs.cgroup_path) {
+		lc_run_hooks_warn(rt, dirfd, &cs, SPEC_HOOK_POSTSTOP, STATUS_STOPPED);
+		ret = cg_remove(cs.cgroup_path, err);
+		return ret < 0 ? ret : state_remove(&rt->store, id, err);
+	}
 	if (cs.cgroup_path && cg_open(cs.cgroup_path, &cg, err) < 0) {
 		if (err->code != ENOENT)
 			ctr_warn("delete %s: %s", id, err->msg);

@@ -42,6 +42,10 @@ struct launch_opts {
 	const char *id;
 	enum launch_mode mode;
 	struct cg_handle *cg;      /* NULL: cgroups disabled */
+	/* cg from cg_create_begin: its limits, for cg_create_finish, which
+	 * the launcher runs while the init prepares its rootfs (or before
+	 * clone3 when the init cannot join its cgroups late). */
+	const struct spec_resources *cg_res;
 	int fifo_fd;               /* LAUNCH_CREATE: the exec fifo, opened O_RDWR */
 	int console_socket;        /* connected --console-socket, or -1 */
 	unsigned int preserve_fds; /* fds 3 .. 3+n-1 pass into the container */
@@ -77,6 +81,7 @@ struct init_args {
 	bool new_cgroupns; /* unshare a cgroup namespace once placed */
 	bool cloned_into;  /* CLONE_INTO_CGROUP placed it in the cgroup2 hierarchy */
 	bool unshare_net;  /* make its network namespace itself, then SYNC_NETNS */
+	bool cg_late;      /* join the v1 cgroups after its rootfs, on SYNC_CGROUP */
 };
 
 /* Child side (container_init.c): never returns. The child moves itself into

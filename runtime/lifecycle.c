@@ -233,19 +233,29 @@ static struct spec_device_rule *effective_device_rules(const struct spec_resourc
 	return rules;
 }
 
+/* The limits cgroups/ applies: the spec's, with the default device rules
+ * (*rules holds them; NULL without linux.resources). */
+static const struct spec_resources *cgroup_resources(const struct spec *spec,
+						     struct spec_resources *res,
+						     struct spec_device_rule **rules)
+{
+	*rules = NULL;
+	if (!spec->linux.has_resources)
+		return NULL;
+	*res = spec->linux.resources;
+	*rules = effective_device_rules(res, &res->n_devices);
+	if (*rules)
+		res->devices = *rules;
+	return res;
+}
+
 int lc_create_cgroup(const struct spec *spec, const char *path, struct cg_handle **cg,
 		     struct ctr_error *err)
 {
-	struct spec_resources res;
 	_cleanup_free_ struct spec_device_rule *rules = NULL;
+	struct spec_resources res;
 
-	if (!spec->linux.has_resources)
-		return cg_create(path, NULL, cg, err);
-	res = spec->linux.resources;
-	rules = effective_device_rules(&res, &res.n_devices);
-	if (rules)
-		res.devices = rules;
-	return cg_create(path, &res, cg, err);
+	return cg_create(path, cgroup_resources(spec, &res, &rules), cg, err);
 }
 
 /* The host id that id 0 of the container maps to; false when unmapped. */
@@ -304,6 +314,9 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 {
 	struct container_state cs;
 	struct cg_handle *cg = NULL;
+	_cleanup_free_ struct spec_device_rule *rules = NULL;
+	const struct spec_resources *cg_res = NULL;
+	struct spec_resources res_buf;
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_close_ int fifo = -1;
 	_cleanup_close_ int console = -1;
@@ -334,8 +347,12 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 	if (ret == 0 && o->config_json)
 		ret = write_file_atomic_at(dirfd, CONFIG_COPY, o->config_json, o->config_len, 0600,
 					   err);
-	if (ret == 0 && cs.cgroup_path)
-		ret = lc_create_cgroup(o->spec, cs.cgroup_path, &cg, err);
+	/* The launcher finishes the cgroup (cg_create_finish), as early as
+	 * the init allows. */
+	if (ret == 0 && cs.cgroup_path) {
+		cg_res = cgroup_resources(o->spec, &res_buf, &rules);
+		ret = cg_create_begin(cs.cgroup_path, cg_res, &cg, err);
+	}
 	if (ret == 0 && cg)
 		ret = lc_delegate_cgroup(o->spec, cg, err);
 	if (ret == 0 && mode == LAUNCH_CREATE) {
@@ -348,7 +365,8 @@ int lc_create(struct ctr_runtime *rt, const struct create_opts *o, enum launch_m
 		_cleanup_free_ char *cache = xasprintf("%s/" SECCOMP_CACHE, rt->store.root);
 		struct create_ctx ctx = {.rt = rt, .o = o, .cs = &cs, .dirfd = dirfd};
 		struct launch_opts lo = {
-			.spec = o->spec, .id = o->id, .mode = mode, .cg = cg, .fifo_fd = fifo,
+			.spec = o->spec, .id = o->id, .mode = mode, .cg = cg, .cg_res = cg_res,
+			.fifo_fd = fifo,
 			.console_socket = console, .preserve_fds = o->preserve_fds,
 			.no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
 			.seccomp_cache = cache, .state_dirfd = dirfd,

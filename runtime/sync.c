@@ -88,6 +88,7 @@ static const char *sync_type_name(uint32_t type)
 		[SYNC_GO] = "go", [SYNC_HOOKS] = "hooks", [SYNC_HOOKS_DONE] = "hooks-done",
 		[SYNC_PTY] = "pty", [SYNC_READY] = "ready", [SYNC_COMMIT] = "commit",
 		[SYNC_COMMIT_ACK] = "commit-ack", [SYNC_ERROR] = "error", [SYNC_NETNS] = "netns",
+		[SYNC_CGROUP] = "cgroup",
 	};
 	return type < ARRAY_SIZE(names) && names[type] ? names[type] : "unknown";
 }

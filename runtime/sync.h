@@ -10,6 +10,8 @@
  *   uid/gid maps, v1 cgroup attach
  *   root_setup hook (ctr: idmapped root)
  *   SYNC_GO (+ root fd) ──────────────────▶ namespaces joined, rootfs prepared
+ *   v1 cgroups made (init_args.cg_late):
+ *   SYNC_CGROUP ───────────────────────────▶ joins them (read after its rootfs)
  *          ◀─────────────────────────────── SYNC_NETNS (init_args.unshare_net: sent
  *                                            first thing, read here)
  *   netns_setup hook (ctr: interfaces)
@@ -41,6 +43,7 @@ enum sync_type {
 	SYNC_COMMIT_ACK,
 	SYNC_ERROR,
 	SYNC_NETNS, /* child: its own network namespace made (init_args.unshare_net) */
+	SYNC_CGROUP, /* parent: the v1 cgroups exist, join them (init_args.cg_late) */
 };
 
 struct sync_msg {

@@ -486,6 +486,45 @@ static void child_attaches_itself_in_every_v1_hierarchy(void **state)
 	cg_free(h);
 }
 
+/* The launcher's overlap: the child is cloned into the cgroup2 directory
+ * before the v1 ones exist, and joins them once cg_create_finish made them. */
+static void child_joins_v1_cgroups_made_after_it_was_cloned(void **state)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_free_ char *path = xasprintf("%s/late", top);
+	struct clone_args args = {.flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD};
+	struct cg_handle *h = NULL;
+	int go[2];
+	pid_t pid;
+	char c;
+
+	if (on_v2())
+		skip_because("on pure v2 there is no v1 directory to make later");
+	assert_int_equal(cg_create_begin(path, NULL, &h, &err), 0);
+	assert_true(cg_create_pending(h));
+	assert_false(has_v1_dir(h, CG_MEMORY));
+	assert_int_equal(pipe2(go, O_CLOEXEC), 0);
+	*self_attach_ms = 0;
+	args.cgroup = (uint64_t)cg_clone_fd(h);
+	pid = (pid_t)sys_clone3(&args);
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		*self_attach_ms = read(go[0], &c, 1) == 1 && cg_attach(h, 0, true, &err) == 0 ? 1 : -1;
+		for (;;)
+			(*counter)++;
+	}
+	children[n_children++] = pid;
+	assert_int_equal(cg_create_finish(h, NULL, &err), 0);
+	assert_false(cg_create_pending(h));
+	assert_true(has_v1_dir(h, CG_MEMORY));
+	assert_int_equal(write(go[1], "g", 1), 1);
+	close(go[0]);
+	close(go[1]);
+	wait_self_attach(pid);
+	expect_in(h, pid);
+	cg_free(h);
+}
+
 /* As the launcher's child would be: already in a new, unmapped user
  * namespace, writing through fds its parent opened. */
 static void child_in_a_new_user_namespace_attaches_itself(void **state)
@@ -496,6 +535,26 @@ static void child_in_a_new_user_namespace_attaches_itself(void **state)
 	if (on_v2())
 		skip_because("on pure v2 CLONE_INTO_CGROUP places the child");
 	h = create("selfuserns", NULL);
+	*self_attach_ms = 0;
+	pid = spawn_counter_flags(cg_clone_fd(h), h, CLONE_NEWUSER);
+	wait_self_attach(pid);
+	expect_in(h, pid);
+	cg_free(h);
+}
+
+/* The launcher finishes a begun handle before clone3 when the init gets a
+ * user namespace: that child still writes through fds opened for it. */
+static void finished_before_clone_a_child_in_a_user_namespace_attaches_itself(void **state)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_free_ char *path = xasprintf("%s/finished", top);
+	struct cg_handle *h = NULL;
+	pid_t pid;
+
+	if (on_v2())
+		skip_because("on pure v2 CLONE_INTO_CGROUP places the child");
+	assert_int_equal(cg_create_begin(path, NULL, &h, &err), 0);
+	assert_int_equal(cg_create_finish(h, NULL, &err), 0);
 	*self_attach_ms = 0;
 	pid = spawn_counter_flags(cg_clone_fd(h), h, CLONE_NEWUSER);
 	wait_self_attach(pid);
@@ -603,6 +662,24 @@ static void deleting_the_last_container_removes_its_empty_parents(void **state)
 	cg_free(h);
 	assert_false(exists_anywhere(parent));
 	assert_false(exists_anywhere(top));
+}
+
+/* `delete` of a stopped container: no directory opened first. */
+static void remove_by_path_deletes_everywhere_and_the_emptied_parent(void **state)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_free_ char *parent = xasprintf("%s/rm", top);
+	_cleanup_free_ char *a = xasprintf("%s/rm/a", top);
+	_cleanup_free_ char *b = xasprintf("%s/rm/b", top);
+
+	cg_free(create("rm/a", NULL));
+	cg_free(create("rm/b", NULL));
+	assert_int_equal(cg_remove(a, &err), 0);
+	assert_false(exists_anywhere(a));
+	assert_true(exists_anywhere(b)); /* and so its parent */
+	assert_int_equal(cg_remove(b, &err), 0);
+	assert_false(exists_anywhere(parent));
+	assert_int_equal(cg_remove(b, &err), 0); /* already gone */
 }
 
 static void v1_device_rules_reach_devices_list(void **state)
@@ -839,13 +916,18 @@ int main(void)
 				      teardown),
 	    cmocka_unit_test_teardown(child_cloned_into_cgroup_is_in_every_hierarchy, teardown),
 	    cmocka_unit_test_teardown(child_attaches_itself_in_every_v1_hierarchy, teardown),
+	    cmocka_unit_test_teardown(child_joins_v1_cgroups_made_after_it_was_cloned, teardown),
 	    cmocka_unit_test_teardown(child_in_a_new_user_namespace_attaches_itself, teardown),
+	    cmocka_unit_test_teardown(
+		finished_before_clone_a_child_in_a_user_namespace_attaches_itself, teardown),
 	    cmocka_unit_test_teardown(freeze_stops_the_child_and_thaw_resumes_it, teardown),
 	    cmocka_unit_test_teardown(kill_reaches_every_process_and_destroy_leaves_nothing,
 				      teardown),
 	    cmocka_unit_test_teardown(destroy_removes_sub_cgroups_but_not_foreign_parents,
 				      teardown),
 	    cmocka_unit_test_teardown(deleting_the_last_container_removes_its_empty_parents,
+				      teardown),
+	    cmocka_unit_test_teardown(remove_by_path_deletes_everywhere_and_the_emptied_parent,
 				      teardown),
 	    cmocka_unit_test_teardown(v1_device_rules_reach_devices_list, teardown),
 	    cmocka_unit_test_teardown(bpf_device_filter_denies_what_the_rules_deny, teardown),
