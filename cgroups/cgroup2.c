@@ -162,3 +162,27 @@ const struct cg_driver cg_driver_v2 = {
     .is_frozen = v2_is_frozen,
     .kill_all = v2_kill_all,
 };
+
+int cg_subtree_control(const struct cg_handle *h, char **out, struct ctr_error *err)
+{
+	*out = NULL;
+	if (h->v2_dir < 0)
+		return 0;
+	return cg_read(h->dirs[h->v2_dir].fd, "cgroup.subtree_control", out, err);
+}
+
+int cg_enable_subtree(const struct cg_handle *h, const char *controllers, struct ctr_error *err)
+{
+	_cleanup_free_ char *copy = xstrdup(controllers);
+	char *save = NULL;
+
+	if (h->v2_dir < 0)
+		return 0;
+	for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+		_cleanup_free_ char *cmd = xasprintf("+%s", w);
+
+		if (cg_write(h->dirs[h->v2_dir].fd, "cgroup.subtree_control", cmd, err) < 0)
+			return ctr_error_prefix(err, "enable %s below %s", w, h->path);
+	}
+	return 0;
+}

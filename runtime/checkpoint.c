@@ -305,6 +305,23 @@ static int save_descriptors(int image_fd, pid_t pid, struct ctr_error *err)
 	return ret;
 }
 
+static int save_subtree_control(int image_fd, const struct container_state *cs,
+				struct ctr_error *err)
+{
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	_cleanup_free_ char *ctrls = NULL;
+	struct cg_handle *cg = NULL;
+	int ret = 0;
+
+	if (!cs->cgroup_path || cg_open(cs->cgroup_path, &cg, &ignored) < 0)
+		return 0;
+	if (cg_subtree_control(cg, &ctrls, &ignored) == 0 && ctrls && *ctrls)
+		ret = write_file_atomic_at(image_fd, CR_SUBTREE_CONTROL, ctrls, strlen(ctrls), 0600,
+					   err);
+	cg_free(cg);
+	return ret;
+}
+
 /* A joined network namespace is not the container's to dump: criu records
  * it as external, and restore hands it the namespace named in the spec. */
 static void put_external_netns(struct pb_buf *b, const struct spec *spec)
@@ -385,6 +402,8 @@ static int dump(const struct checkpoint_opts *o, const struct spec *spec,
 	ret = cr_open_dirs(&o->c, true, &d, err);
 	if (ret == 0 && !o->pre_dump)
 		ret = save_descriptors(d.image_fd, cs->pid, err);
+	if (ret == 0 && !o->pre_dump)
+		ret = save_subtree_control(d.image_fd, cs, err);
 	if (ret == 0) {
 		struct criu_call call = {.bin = bin,
 					 .type = o->pre_dump ? CRIU_REQ_PRE_DUMP : CRIU_REQ_DUMP,

@@ -13,6 +13,9 @@
  * the image directory: restore hands the caller's own stdio to criu for
  * those that were pipes (an orchestrator's new pipes). */
 #define CR_DESCRIPTORS "descriptors.json"
+/* The container cgroup's cgroup.subtree_control at dump time, enabled
+ * again in the new cgroup before criu restores (cg_enable_subtree). */
+#define CR_SUBTREE_CONTROL "cgroup-subtree-control"
 
 /* The image and work directories, opened; the log file named for the
  * direction ("dump.log", "restore.log"). */

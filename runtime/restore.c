@@ -281,6 +281,20 @@ static int give_images(int image_fd, const struct spec *spec, struct ctr_error *
 	return give_dir(image_fd, uid, gid, 0, err);
 }
 
+/* What the container had enabled for its sub-cgroups (systemd's): criu
+ * remakes those and reopens their files (memory.events, watched by
+ * systemd) before it restores cgroup properties. */
+static int restore_subtree_control(int image_fd, struct cg_handle *cg, struct ctr_error *err)
+{
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	_cleanup_free_ char *ctrls = NULL;
+	size_t len;
+
+	if (read_file_at(image_fd, CR_SUBTREE_CONTROL, &ctrls, &len, &ignored) < 0)
+		return 0;
+	return cg_enable_subtree(cg, ctrls, err);
+}
+
 static int run_criu(struct restore_ctx *r, const struct criu_bin *bin, pid_t *pid,
 		    struct ctr_error *err)
 {
@@ -296,6 +310,8 @@ static int run_criu(struct restore_ctx *r, const struct criu_bin *bin, pid_t *pi
 				r->o->c.image_dir);
 	if (ret == 0)
 		ret = give_images(d.image_fd, r->spec, err);
+	if (ret == 0 && r->cg)
+		ret = restore_subtree_control(d.image_fd, r->cg, err);
 	if (ret == 0 && (netns = netns_fd(r->spec, err)) < 0 && netns != -ENOENT)
 		ret = netns;
 	if (ret == 0)
