@@ -11,7 +11,6 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "netns/net_internal.h"
 #include "util.h"
@@ -66,12 +65,11 @@ static int run_nft(const char *script, struct ctr_error *err)
 	close(in[0]);
 	write_all(in[1], script, strlen(script));
 	close(in[1]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return ctr_errno(err, "wait for nft");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return ctr_error(err, EIO, "nft refused the rules (exit status %d)",
-				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	status = wait_exit_status(pid);
+	if (status < 0)
+		return ctr_errnum(err, status, "wait for nft");
+	if (status != 0)
+		return ctr_error(err, EIO, "nft refused the rules (exit status %d)", status);
 	return 0;
 }
 

@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "criu.h"
@@ -174,16 +173,6 @@ static int spawn(const struct criu_call *c, int *sk, pid_t *pid, int errfd,
 	return 0;
 }
 
-static int reap(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* Answer notifications until the final response arrives. */
 static int converse(const struct criu_call *c, int sk, struct criu_resp *r, struct ctr_error *err)
 {
@@ -216,21 +205,13 @@ static int converse(const struct criu_call *c, int sk, struct criu_resp *r, stru
 	}
 }
 
-/* What criu printed last before it failed without a message of its own
- * (its log is not open yet then); "" when nothing. */
+/* ": <what criu printed last>" for an error, when it failed without a
+ * message of its own (its log is not open yet then); "" when nothing. */
 static char *last_words(int fd)
 {
-	char buf[512];
-	ssize_t n = fd < 0 ? -1 : pread(fd, buf, sizeof(buf) - 1, 0);
-	char *line;
+	_cleanup_free_ char *line = fd_last_line(fd);
 
-	if (n <= 0)
-		return xstrdup("");
-	buf[n] = '\0';
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	line = strrchr(buf, '\n');
-	return xasprintf(": %s", line ? line + 1 : buf);
+	return line ? xasprintf(": %s", line) : xstrdup("");
 }
 
 int criu_call(const struct criu_call *c, pid_t *restored_pid, struct ctr_error *err)
@@ -254,7 +235,7 @@ int criu_call(const struct criu_call *c, pid_t *restored_pid, struct ctr_error *
 	if (ret == 0)
 		ret = converse(c, sk, &r, err);
 	close(steal_fd(sk));
-	status = reap(pid);
+	status = wait_exit_status(pid);
 	if (ret == 0 && r.type != (int)c->type)
 		ret = ctr_error(err, EBADMSG, "criu answered request %d with %d", c->type, r.type);
 	if (ret == 0 && !r.success && r.errmsg && *r.errmsg)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "util.h"
@@ -301,4 +302,33 @@ char *rfc3339_now(void)
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+int wait_exit_status(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+char *fd_last_line(int fd)
+{
+	char buf[4096];
+	struct stat st;
+	off_t from = fstat(fd, &st) == 0 && st.st_size > (off_t)sizeof(buf) - 1
+			 ? st.st_size - (off_t)sizeof(buf) + 1
+			 : 0;
+	ssize_t n = fd < 0 ? -1 : pread(fd, buf, sizeof(buf) - 1, from);
+	char *start;
+
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	start = strrchr(buf, '\n');
+	return xstrdup(start ? start + 1 : buf);
 }

@@ -114,6 +114,15 @@ int mkdir_p(const char *path, mode_t mode);
  * Returns 0 or -errno (-ESRCH when there is no such process). */
 int proc_start_time(pid_t pid, uint64_t *out);
 
+/* The last non-empty line of what fd holds (a file or memfd that caught
+ * a command's output; read from its last 4 KiB, fd's offset untouched),
+ * or NULL when there is none. */
+char *fd_last_line(int fd);
+
+/* Wait for a child (EINTR retried): its exit status, 128 + the signal
+ * that killed it (as a shell reports it), or -errno. */
+int wait_exit_status(pid_t pid);
+
 /* Current time as RFC 3339 with nanoseconds, UTC ("2026-11-22T00:45:17.123456789Z"). */
 char *rfc3339_now(void);
 

@@ -36,7 +36,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -141,32 +140,6 @@ static pid_t spawn(char *const *argv, int in, int out, int errfd)
 	_exit(127);
 }
 
-static int wait_status(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* The last line a failed command printed, for the error. */
-static char *last_line(int fd)
-{
-	char buf[4096];
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-	char *end, *start;
-
-	if (n <= 0)
-		return xstrdup("no message");
-	buf[n] = '\0';
-	for (end = buf + n; end > buf && (end[-1] == '\n' || end[-1] == '\r'); end--)
-		*(end - 1) = '\0';
-	start = strrchr(buf, '\n');
-	return xstrdup(start ? start + 1 : buf);
-}
-
 /* One ssh command under way: what it is sent goes through in, what it
  * prints to out, its and the senders' complaints to errfd. */
 struct remote {
@@ -218,7 +191,7 @@ static int remote_send(struct remote *r, char *const *producer)
 {
 	pid_t pid = spawn(producer, -1, r->in, r->errfd);
 
-	return pid < 0 ? -1 : wait_status(pid);
+	return pid < 0 ? -1 : wait_exit_status(pid);
 }
 
 /* End what is sent, wait for ssh; its stdout into *out when out is given.
@@ -230,12 +203,12 @@ static int remote_finish(const struct target *t, struct remote *r, int sent, cha
 	int rc, ret = 0;
 
 	close_fd(&r->in);
-	rc = wait_status(r->ssh);
+	rc = wait_exit_status(r->ssh);
 	if (rc != 0 || sent != 0) {
-		_cleanup_free_ char *why = last_line(r->errfd);
+		_cleanup_free_ char *why = fd_last_line(r->errfd);
 		/* The remote side's failure is the cause when both failed (the
 		 * producer then only lost its pipe). */
-		ret = ctr_error(err, EIO, "%s: %s", t->login, why);
+		ret = ctr_error(err, EIO, "%s: %s", t->login, why ? why : "no message");
 	} else if (out) {
 		_cleanup_free_ char *path = xasprintf("/proc/self/fd/%d", r->out);
 		size_t len;
@@ -598,7 +571,7 @@ static int unpack_stream(struct store_tmp *stage, char **text, struct ctr_error 
 	size_t len;
 	int ret;
 
-	if (pid < 0 || wait_status(pid) != 0)
+	if (pid < 0 || wait_exit_status(pid) != 0)
 		return ctr_error(err, EIO, "unpacking the stream from stdin failed");
 	for (size_t i = 0; i < ARRAY_SIZE(need); i++)
 		if (faccessat(stage->fd, need[i], F_OK, AT_SYMLINK_NOFOLLOW) < 0)
