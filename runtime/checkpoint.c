@@ -305,21 +305,14 @@ static int save_descriptors(int image_fd, pid_t pid, struct ctr_error *err)
 	return ret;
 }
 
-static int save_subtree_control(int image_fd, const struct container_state *cs,
-				struct ctr_error *err)
+static int save_subtree_control(int image_fd, const struct cg_handle *cg, struct ctr_error *err)
 {
 	struct ctr_error ignored = CTR_ERROR_INIT;
 	_cleanup_free_ char *ctrls = NULL;
-	struct cg_handle *cg = NULL;
-	int ret = 0;
 
-	if (!cs->cgroup_path || cg_open(cs->cgroup_path, &cg, &ignored) < 0)
+	if (!cg || cg_subtree_control(cg, &ctrls, &ignored) < 0 || !ctrls || !*ctrls)
 		return 0;
-	if (cg_subtree_control(cg, &ctrls, &ignored) == 0 && ctrls && *ctrls)
-		ret = write_file_atomic_at(image_fd, CR_SUBTREE_CONTROL, ctrls, strlen(ctrls), 0600,
-					   err);
-	cg_free(cg);
-	return ret;
+	return write_file_atomic_at(image_fd, CR_SUBTREE_CONTROL, ctrls, strlen(ctrls), 0600, err);
 }
 
 /* A joined network namespace is not the container's to dump: criu records
@@ -361,12 +354,12 @@ static void put_frozen_cgroup(struct pb_buf *b, const struct cg_handle *cg)
 	cg_mount_layout_free(layout, n);
 }
 
+/* cg: the container's cgroup (NULL: none, or gone). */
 static int build_dump_opts(struct pb_buf *b, const struct checkpoint_opts *o,
 			   const struct cr_dirs *d, const struct spec *spec,
-			   const struct container_state *cs, bool paused, struct ctr_error *err)
+			   const struct container_state *cs, struct cg_handle *cg, bool paused,
+			   struct ctr_error *err)
 {
-	struct ctr_error ignored = CTR_ERROR_INIT;
-	struct cg_handle *cg = NULL;
 	int ret;
 
 	pb_put_int32(b, CRIU_OPT_PID, cs->pid);
@@ -375,11 +368,10 @@ static int build_dump_opts(struct pb_buf *b, const struct checkpoint_opts *o,
 	ret = cr_put_host_binds(b, d->image_fd, cs->pid, spec, err);
 	if (ret < 0)
 		return ret;
-	if (cs->cgroup_path && cg_open(cs->cgroup_path, &cg, &ignored) == 0) {
+	if (cg) {
 		cr_put_cgroup_mounts(b, spec, cg, false);
 		if (paused)
 			put_frozen_cgroup(b, cg);
-		cg_free(cg);
 	}
 	put_external_netns(b, spec);
 	pb_put_bool(b, CRIU_OPT_LEAVE_RUNNING, o->leave_running || o->pre_dump);
@@ -395,26 +387,31 @@ static int dump(const struct checkpoint_opts *o, const struct spec *spec,
 		struct ctr_error *err)
 {
 	struct cr_dirs d = {.log_name = o->pre_dump ? "pre-dump.log" : "dump.log"};
+	struct ctr_error no_cg = CTR_ERROR_INIT;
+	struct cg_handle *cg = NULL;
 	struct pb_buf opts = {0};
 	pid_t ignored;
 	int ret;
 
+	if (cs->cgroup_path && cg_open(cs->cgroup_path, &cg, &no_cg) < 0)
+		cg = NULL;
 	ret = cr_open_dirs(&o->c, true, &d, err);
 	if (ret == 0 && !o->pre_dump)
 		ret = save_descriptors(d.image_fd, cs->pid, err);
 	if (ret == 0 && !o->pre_dump)
-		ret = save_subtree_control(d.image_fd, cs, err);
+		ret = save_subtree_control(d.image_fd, cg, err);
 	if (ret == 0) {
 		struct criu_call call = {.bin = bin,
 					 .type = o->pre_dump ? CRIU_REQ_PRE_DUMP : CRIU_REQ_DUMP,
 					 .opts = &opts, .notify = cr_forward_notify,
 					 .data = (void *)&o->c};
-		ret = build_dump_opts(&opts, o, &d, spec, cs, paused, err);
+		ret = build_dump_opts(&opts, o, &d, spec, cs, cg, paused, err);
 		if (ret == 0 && (ret = criu_call(&call, &ignored, err)) < 0)
 			cr_explain(&d, &o->c, o->pre_dump ? "criu pre-dump" : "criu dump", ret, err);
 	}
 	pb_buf_free(&opts);
 	cr_close_dirs(&d);
+	cg_free(cg);
 	return ret;
 }
 
