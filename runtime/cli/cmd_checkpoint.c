@@ -325,15 +325,21 @@ static int dump(struct cli_ctx *c, const char *name, const struct native_config 
 	return ret < 0 ? ret : replace_dir(dir, fresh, err);
 }
 
+/* NAME parsed, the store open, the container there; *dir its image
+ * directory (--dir or the default), the caller's to free. */
 static int open_named(struct ctr_globals *g, const struct opt_def *table, int argc, char **argv,
-		      struct cr_args *a, struct cli_ctx *c, const char **name,
+		      struct cr_args *a, struct cli_ctx *c, const char **name, char **dir,
 		      struct ctr_error *err)
 {
 	int ret = cli_parse_name(table, argc, argv, cr_option, a, name, err);
 
 	if (ret == 0)
 		ret = cli_ctx_open(g, c, true, err);
-	return ret < 0 ? ret : cli_check_exists(c, *name, err);
+	if (ret == 0)
+		ret = cli_check_exists(c, *name, err);
+	if (ret == 0)
+		*dir = image_dir(c, *name, a->dir);
+	return ret;
 }
 
 int cli_checkpoint_container(struct cli_ctx *c, const char *name, const char *dir,
@@ -403,12 +409,10 @@ int cmd_checkpoint(struct ctr_globals *g, int argc, char **argv, struct ctr_erro
 	_cleanup_free_ char *dir = NULL;
 	struct cr_args a = {0};
 	const char *name;
-	int ret = open_named(g, checkpoint_table, argc, argv, &a, &c, &name, err);
+	int ret = open_named(g, checkpoint_table, argc, argv, &a, &c, &name, &dir, err);
 
-	if (ret < 0)
-		return ret;
-	dir = image_dir(&c, name, a.dir);
-	return cli_checkpoint_container(&c, name, dir, a.leave_running, a.pre_dump, err);
+	return ret < 0 ? ret
+		       : cli_checkpoint_container(&c, name, dir, a.leave_running, a.pre_dump, err);
 }
 
 int cmd_restore(struct ctr_globals *g, int argc, char **argv, struct ctr_error *err)
@@ -420,10 +424,7 @@ int cmd_restore(struct ctr_globals *g, int argc, char **argv, struct ctr_error *
 	_cleanup_free_ char *dir = NULL;
 	struct cr_args a = {0};
 	const char *name;
-	int ret = open_named(g, restore_table, argc, argv, &a, &c, &name, err);
+	int ret = open_named(g, restore_table, argc, argv, &a, &c, &name, &dir, err);
 
-	if (ret < 0)
-		return ret;
-	dir = image_dir(&c, name, a.dir);
-	return cli_restore_from(&c, name, dir, err);
+	return ret < 0 ? ret : cli_restore_from(&c, name, dir, err);
 }
