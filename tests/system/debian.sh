@@ -164,8 +164,9 @@ test_debian_console_log_clone_and_snapshot()
 }
 
 # CRIU (issue 7): systemd as unprivileged PID 1, with its slices, journald
-# and logind, dumped and brought back; its cgroups below the container's
-# must be the container root's again (else it cannot start the halt job).
+# and logind, dumped and brought back twice; its cgroups below the
+# container's must be the container root's again (else it cannot start the
+# halt job).
 test_debian_checkpoints_restores_and_stops_cleanly()
 {
 	local criu=${CTR_CRIU:-/opt/ctr-criu/sbin/criu} t0 ms
@@ -179,6 +180,12 @@ test_debian_checkpoints_restores_and_stops_cleanly()
 	[ "$(state_of_ctr "$D")" = stopped ] || fail "not stopped by the checkpoint"
 	ctr restore "$D"; ok
 	report_state "$D"
+	ctr exec "$D" -- cat /root/before; ok
+	expect_out kept
+	# Once restored, it checkpoints again: systemd's inotify watch on the
+	# /etc/localtime symlink must still be on the symlink (criu patch).
+	ctr checkpoint "$D"; ok
+	ctr restore "$D"; ok
 	ctr exec "$D" -- cat /root/before; ok
 	expect_out kept
 	ctr exec "$D" -- systemctl start systemd-tmpfiles-clean.service; ok
