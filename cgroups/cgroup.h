@@ -166,14 +166,16 @@ int cg_oom_event_fd(struct cg_handle *h, struct ctr_error *err);
  * that is already gone is success. */
 int cg_destroy(struct cg_handle *h, struct ctr_error *err);
 
-/* The controllers enabled for the container's own sub-cgroups (its
- * cgroup2 directory's cgroup.subtree_control: what systemd inside turned
- * on), and the same turned on again in a new directory, for restore: criu
- * makes the sub-cgroups and reopens files such as memory.events in them
- * before it gets to restoring cgroup properties. No cgroup2 directory:
- * *out NULL, nothing to do. */
+/* The controllers enabled below the container's cgroup2 directory and
+ * below each of its sub-cgroups (what systemd inside turned on), as text:
+ * a line "PATH<tab>CONTROLLERS" per directory that enables any, PATH
+ * relative to the container's ("." for itself), parents first. And the
+ * same turned on again in a new tree, for restore: criu makes the
+ * sub-cgroups and reopens files such as memory.events in them before it
+ * gets to restoring cgroup properties. No cgroup2 directory, or nothing
+ * enabled: *out NULL, nothing to do. */
 int cg_subtree_control(const struct cg_handle *h, char **out, struct ctr_error *err);
-int cg_enable_subtree(const struct cg_handle *h, const char *controllers, struct ctr_error *err);
+int cg_enable_subtree(const struct cg_handle *h, const char *text, struct ctr_error *err);
 
 /* cg_destroy by path, for a container whose processes are gone (its init
  * exited): the directories are removed without being opened first. */

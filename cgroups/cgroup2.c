@@ -5,12 +5,17 @@
  * the ancestors' cgroup.subtree_control, freezing is cgroup.freeze with the
  * outcome read from cgroup.events, SIGKILL for a whole tree is cgroup.kill.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cg_internal.h"
+#include "syscalls.h"
 #include "util.h"
 
 #define FREEZE_TIMEOUT_MS 2000
@@ -163,26 +168,123 @@ const struct cg_driver cg_driver_v2 = {
     .kill_all = v2_kill_all,
 };
 
+/* Deeper than systemd nests (slice/slice/unit/sub) and bounded: the
+ * container owns this tree and could make it as deep as the kernel lets. */
+#define SUBTREE_MAX_DEPTH 64
+
+/* Preorder: a parent's line comes before its children's, the order in
+ * which they can be enabled again. */
+static int walk_subtree_control(int dirfd, const char *rel, int depth, FILE *out,
+				struct ctr_error *err)
+{
+	_cleanup_free_ char *ctrls = NULL;
+	struct dirent *e;
+	DIR *dir;
+	int fd, ret;
+	struct ctr_error gone = CTR_ERROR_INIT;
+
+	ret = cg_read(dirfd, "cgroup.subtree_control", &ctrls, depth ? &gone : err);
+	if (ret < 0 && depth && (ret == -ENOENT || ret == -ENODEV))
+		return 0; /* a unit's cgroup removed while we walk */
+	if (ret < 0 && depth)
+		return ctr_errnum(err, ret, "cgroup %s: read cgroup.subtree_control", rel);
+	if (ret < 0)
+		return ret;
+	ctrls[strcspn(ctrls, "\n")] = '\0';
+	if (!*ctrls)
+		return 0; /* nothing enabled here, so nothing below either */
+	fprintf(out, "%s\t%s\n", rel, ctrls);
+	if (depth >= SUBTREE_MAX_DEPTH)
+		return ctr_error(err, ELOOP, "cgroup %s: sub-cgroups nested deeper than %d", rel,
+				 SUBTREE_MAX_DEPTH);
+	/* Its own open file: listing moves the offset. */
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return ctr_errno(err, "cgroup %s: list sub-cgroups", rel);
+	}
+	while (ret == 0 && (e = readdir(dir))) {
+		_cleanup_close_ int sub = -1;
+		_cleanup_free_ char *sub_rel = NULL;
+
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue; /* removed meanwhile */
+		sub_rel =
+		    strcmp(rel, ".") ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+		ret = walk_subtree_control(sub, sub_rel, depth + 1, out, err);
+	}
+	closedir(dir);
+	return ret;
+}
+
 int cg_subtree_control(const struct cg_handle *h, char **out, struct ctr_error *err)
 {
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
 	*out = NULL;
 	if (h->v2_dir < 0)
 		return 0;
-	return cg_read(h->dirs[h->v2_dir].fd, "cgroup.subtree_control", out, err);
+	if (!(f = open_memstream(out, &len)))
+		return ctr_errno(err, "open_memstream");
+	ret = walk_subtree_control(h->dirs[h->v2_dir].fd, ".", 0, f, err);
+	fclose(f);
+	if (ret < 0 || len == 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return ret;
 }
 
-int cg_enable_subtree(const struct cg_handle *h, const char *controllers, struct ctr_error *err)
+/* One line of cg_subtree_control's text: its directory, beneath the
+ * container's, then its controllers. A line without a tab (images of
+ * earlier builds) is the container's own directory. */
+static int enable_line(const struct cg_handle *h, char *line, struct ctr_error *err)
 {
-	_cleanup_free_ char *copy = xstrdup(controllers);
+	struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+			       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					  RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
+	char *tab = strchr(line, '\t');
+	const char *rel = ".", *ctrls = line;
+	_cleanup_close_ int fd = -1;
+	char *save = NULL;
+
+	if (tab) {
+		*tab = '\0';
+		rel = line;
+		ctrls = tab + 1;
+	}
+	fd = sys_openat2(h->dirs[h->v2_dir].fd, rel, &how);
+	if (fd < 0 && errno == ENOENT)
+		return 0; /* no such sub-cgroup was made again */
+	if (fd < 0)
+		return ctr_errno(err, "cgroup %s/%s", h->path, rel);
+	for (char *w = strtok_r((char *)ctrls, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		_cleanup_free_ char *cmd = xasprintf("+%s", w);
+
+		if (cg_write(fd, "cgroup.subtree_control", cmd, err) < 0)
+			return ctr_error_prefix(err, "enable %s below %s/%s", w, h->path, rel);
+	}
+	return 0;
+}
+
+int cg_enable_subtree(const struct cg_handle *h, const char *text, struct ctr_error *err)
+{
+	_cleanup_free_ char *copy = xstrdup(text);
 	char *save = NULL;
 
 	if (h->v2_dir < 0)
 		return 0;
-	for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
-		_cleanup_free_ char *cmd = xasprintf("+%s", w);
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int ret = enable_line(h, line, err);
 
-		if (cg_write(h->dirs[h->v2_dir].fd, "cgroup.subtree_control", cmd, err) < 0)
-			return ctr_error_prefix(err, "enable %s below %s", w, h->path);
+		if (ret < 0)
+			return ret;
 	}
 	return 0;
 }

@@ -307,11 +307,14 @@ static int save_descriptors(int image_fd, pid_t pid, struct ctr_error *err)
 
 static int save_subtree_control(int image_fd, const struct cg_handle *cg, struct ctr_error *err)
 {
-	struct ctr_error ignored = CTR_ERROR_INIT;
 	_cleanup_free_ char *ctrls = NULL;
+	int ret;
 
-	if (!cg || cg_subtree_control(cg, &ctrls, &ignored) < 0 || !ctrls || !*ctrls)
+	if (!cg)
 		return 0;
+	ret = cg_subtree_control(cg, &ctrls, err);
+	if (ret < 0 || !ctrls)
+		return ret;
 	return write_file_atomic_at(image_fd, CR_SUBTREE_CONTROL, ctrls, strlen(ctrls), 0600, err);
 }
 

@@ -31,6 +31,7 @@ struct restore_ctx {
 	struct cg_handle *cg;
 	int console;  /* connected console socket, or -1 */
 	bool got_pty; /* the new terminal master was sent */
+	char *subtree_ctrls; /* cg_subtree_control text of the checkpoint, or NULL */
 };
 
 /* Pipes the init had as stdio become the caller's own fds 0-2 (criu
@@ -119,6 +120,16 @@ static int on_notify(void *data, const char *script, pid_t pid, int fd, struct c
 			close(fd);
 		return ret;
 	}
+
+	/* The controllers the container's cgroup and its sub-cgroups
+	 * (systemd's slices) enabled below them are enabled again once criu's
+	 * root task has passed through the container's cgroup into its own
+	 * (criu enters the cgroup namespace's root first, which cgroup v2
+	 * refuses while controllers are enabled there), and before criu
+	 * reopens the files systemd watches (memory.events of each unit):
+	 * criu itself writes subtree_control only at the end. */
+	if (strcmp(script, "post-setup-namespaces") == 0 && r->cg && r->subtree_ctrls)
+		return cg_enable_subtree(r->cg, r->subtree_ctrls, err);
 
 	/* criu made the container's sub-cgroups (systemd's slices) as host
 	 * root: they go back to the container's root before it resumes. */
@@ -281,18 +292,16 @@ static int give_images(int image_fd, const struct spec *spec, struct ctr_error *
 	return give_dir(image_fd, uid, gid, 0, err);
 }
 
-/* What the container had enabled for its sub-cgroups (systemd's): criu
- * remakes those and reopens their files (memory.events, watched by
- * systemd) before it restores cgroup properties. */
-static int restore_subtree_control(int image_fd, struct cg_handle *cg, struct ctr_error *err)
+/* What the container's cgroup tree had enabled below its directories
+ * (systemd's doing), if anything: on_notify enables it while criu
+ * restores. */
+static void read_subtree_control(int image_fd, struct restore_ctx *r)
 {
 	struct ctr_error ignored = CTR_ERROR_INIT;
-	_cleanup_free_ char *ctrls = NULL;
 	size_t len;
 
-	if (read_file_at(image_fd, CR_SUBTREE_CONTROL, &ctrls, &len, &ignored) < 0)
-		return 0;
-	return cg_enable_subtree(cg, ctrls, err);
+	if (read_file_at(image_fd, CR_SUBTREE_CONTROL, &r->subtree_ctrls, &len, &ignored) < 0)
+		r->subtree_ctrls = NULL;
 }
 
 static int run_criu(struct restore_ctx *r, const struct criu_bin *bin, pid_t *pid,
@@ -311,7 +320,7 @@ static int run_criu(struct restore_ctx *r, const struct criu_bin *bin, pid_t *pi
 	if (ret == 0)
 		ret = give_images(d.image_fd, r->spec, err);
 	if (ret == 0 && r->cg)
-		ret = restore_subtree_control(d.image_fd, r->cg, err);
+		read_subtree_control(d.image_fd, r);
 	if (ret == 0 && (netns = netns_fd(r->spec, err)) < 0 && netns != -ENOENT)
 		ret = netns;
 	if (ret == 0)
@@ -328,6 +337,8 @@ static int run_criu(struct restore_ctx *r, const struct criu_bin *bin, pid_t *pi
 	if (root)
 		drop_restore_root(root);
 	pb_buf_free(&opts);
+	free(r->subtree_ctrls);
+	r->subtree_ctrls = NULL;
 	cr_close_dirs(&d);
 	return ret;
 }

@@ -338,6 +338,84 @@ static void applies_v2_limits_and_update_keeps_the_other_cpu_max_number(void **s
 	cg_free(h);
 }
 
+/* Writes text to dir/file, an absolute cgroup2 directory; 0 or -errno. */
+static int write_in(const char *dir, const char *file, const char *text)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	return write(fd, text, strlen(text)) < 0 ? -errno : 0;
+}
+
+static void expect_v2_file(const char *dir, const char *file, const char *want)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *got = NULL;
+
+	if (fd < 0 || cg_read(fd, file, &got, &err) < 0)
+		fail_msg("%s/%s: %s", dir, file, fd < 0 ? strerror(errno) : err.msg);
+	if (strcmp(got, want) != 0)
+		fail_msg("%s/%s: got '%s', want '%s'", dir, file, got, want);
+}
+
+/* What a checkpoint records of systemd's cgroup tree and a restore enables
+ * again: every directory's subtree_control, parents before children. */
+static void subtree_controls_are_recorded_and_enabled_again_parents_first(void **state)
+{
+	struct spec_resources r = {.has_pids_limit = true, .pids_limit = 100};
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_free_ char *text = NULL, *a = NULL, *ab = NULL, *old = NULL;
+	struct cg_handle *h;
+
+	if (!on_v2())
+		skip_because("this host's cgroup2 has no pids controller to enable (hybrid)");
+	h = create("subtree1", &r);
+	a = xasprintf("%s/a", h->dirs[h->v2_dir].abs);
+	ab = xasprintf("%s/a/b", h->dirs[h->v2_dir].abs);
+	assert_int_equal(write_in(h->dirs[h->v2_dir].abs, "cgroup.subtree_control", "+pids"), 0);
+	assert_int_equal(mkdir(a, 0755), 0);
+	assert_int_equal(write_in(a, "cgroup.subtree_control", "+pids"), 0);
+	assert_int_equal(mkdir(ab, 0755), 0);
+	if (cg_subtree_control(h, &text, &err) < 0)
+		fail_msg("cg_subtree_control: %s", err.msg);
+	assert_non_null(text);
+	assert_string_equal(text, ".\tpids\na\tpids\n");
+	assert_int_equal(cg_destroy(h, &err), 0);
+	cg_free(h);
+
+	/* A new tree as criu makes it: directories, nothing enabled. */
+	h = create("subtree2", &r);
+	free(a);
+	free(ab);
+	a = xasprintf("%s/a", h->dirs[h->v2_dir].abs);
+	ab = xasprintf("%s/a/b", h->dirs[h->v2_dir].abs);
+	assert_int_equal(mkdir(a, 0755), 0);
+	assert_int_equal(mkdir(ab, 0755), 0);
+	expect_v2_file(a, "cgroup.subtree_control", "");
+	if (cg_enable_subtree(h, text, &err) < 0)
+		fail_msg("cg_enable_subtree: %s", err.msg);
+	expect_v2_file(h->dirs[h->v2_dir].abs, "cgroup.subtree_control", "pids\n");
+	expect_v2_file(a, "cgroup.subtree_control", "pids\n");
+	expect_v2_file(ab, "pids.max", "max\n"); /* the controller reached b */
+	/* A line for a directory that was not made again is no error; a
+	 * path out of the tree is refused. */
+	assert_int_equal(cg_enable_subtree(h, "gone\tpids\n", &err), 0);
+	assert_true(cg_enable_subtree(h, "../..\tpids\n", &err) < 0);
+	assert_int_equal(cg_destroy(h, &err), 0);
+	cg_free(h);
+
+	/* Images of earlier builds hold the container's own line only. */
+	h = create("subtree3", &r);
+	old = xstrdup("pids\n");
+	if (cg_enable_subtree(h, old, &err) < 0)
+		fail_msg("cg_enable_subtree: %s", err.msg);
+	expect_v2_file(h->dirs[h->v2_dir].abs, "cgroup.subtree_control", "pids\n");
+	cg_free(h);
+}
+
 /* On a hybrid host hugetlb may live in the shared cgroup2 mount, and ctr
  * would have to enable it in that mount's root: a host change this test
  * leaves to CTR_CGTEST_UNIFIED_ROOT=1. */
@@ -907,6 +985,8 @@ int main(void)
 	    cmocka_unit_test_teardown(creates_with_limits_readable_in_each_hierarchy, teardown),
 	    cmocka_unit_test_teardown(applies_v1_limits_and_update_changes_them, teardown),
 	    cmocka_unit_test_teardown(applies_v2_limits_and_update_keeps_the_other_cpu_max_number,
+				      teardown),
+	    cmocka_unit_test_teardown(subtree_controls_are_recorded_and_enabled_again_parents_first,
 				      teardown),
 	    cmocka_unit_test_teardown(
 		rejects_limits_of_unmounted_controllers_before_making_anything, teardown),
