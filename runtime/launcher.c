@@ -4,6 +4,7 @@
  * cgroup placement, and the sync protocol (see sync.h).
  */
 #include <inttypes.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -196,6 +197,26 @@ static void kill_and_reap(pid_t pid, int pidfd)
 		;
 }
 
+/* The child closed its end without an error message: it died. Its exit
+ * status or signal goes into the error, which is all there is to tell. */
+static void explain_silent_exit(pid_t pid, int pidfd, struct ctr_error *err)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	char what[sizeof(err->msg)];
+	siginfo_t si = {0};
+
+	if (err->code != EPIPE || pidfd < 0 || poll(&p, 1, 1000) != 1)
+		return;
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != pid)
+		return;
+	memcpy(what, err->msg, sizeof(what));
+	if (si.si_code == CLD_EXITED)
+		ctr_error(err, EPIPE, "%s (exit status %d)", what, si.si_status);
+	else
+		ctr_error(err, EPIPE, "%s (killed by signal %d, %s)", what, si.si_status,
+			  strsignal(si.si_status));
+}
+
 /* Serve the child's requests until it reports READY. */
 static int serve_child(const struct launch_opts *o, int sock, pid_t pid,
 		       struct launch_result *r, struct ctr_error *err)
@@ -236,6 +257,8 @@ static int serve_child(const struct launch_opts *o, int sock, pid_t pid,
 			return ctr_error(err, EPROTO, "container setup protocol: unexpected message %u",
 					 msg.type);
 		}
+		if (ret == -EPIPE)
+			return ctr_error(err, EPIPE, "container process exited during setup");
 		if (ret < 0)
 			return ctr_errnum(err, ret, "write to container process");
 	}
@@ -379,6 +402,7 @@ int launcher_start(const struct launch_opts *o, struct launch_result *r, struct 
 	ret = drive_child(o, socks[0], pid, flags & CLONE_NEWUSER, unshare_net, cg_late, r, err);
 	close(socks[0]);
 	if (ret < 0) {
+		explain_silent_exit(pid, pidfd, err);
 		kill_and_reap(pid, pidfd);
 		if (pidfd >= 0)
 			close(pidfd);

@@ -60,6 +60,10 @@ int sync_recv(int sock, struct sync_msg *msg, int *fd)
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
+	/* The peer is gone: it closed its end, or died with our last
+	 * message unread (a reset). */
+	if (n < 0 && errno == ECONNRESET)
+		return -EPIPE;
 	if (n < 0)
 		return -errno;
 	if (n == 0)

@@ -112,6 +112,20 @@ test_failing_create_runtime_hook_fails_create_and_leaves_nothing()
 	expect_nothing_left "$ID"
 }
 
+# An init that dies during setup without a word (here killed by the hook
+# while it waits for the hooks) is reported with how it ended.
+test_init_killed_during_setup_is_reported_with_its_signal()
+{
+	ctr_only "runc words this its own way"
+	mkbundle sleep 100
+	cfg '.hooks.createRuntime = [{path: "/bin/sh",
+		args: ["sh", "-c", "kill -KILL $(jq -r .pid)"]}]'
+	rt create --bundle "$B" "$ID"
+	[ "$RC" != 0 ] || fail "create succeeded although its init was killed"
+	expect_err_has "exited during setup (killed by signal 9, Killed)"
+	expect_nothing_left "$ID"
+}
+
 test_hook_environment_comes_from_the_hook_entry()
 {
 	mkbundle sleep 100
