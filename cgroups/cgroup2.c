@@ -173,23 +173,21 @@ const struct cg_driver cg_driver_v2 = {
 #define SUBTREE_MAX_DEPTH 64
 
 /* Preorder: a parent's line comes before its children's, the order in
- * which they can be enabled again. */
-static int walk_subtree_control(int dirfd, const char *rel, int depth, FILE *out,
+ * which they can be enabled again. Takes dir_fd, the directory at rel. */
+static int walk_subtree_control(int dir_fd, const char *rel, int depth, FILE *out,
 				struct ctr_error *err)
 {
+	struct ctr_error ignored = CTR_ERROR_INIT;
+	_cleanup_close_ int fd = dir_fd;
 	_cleanup_free_ char *ctrls = NULL;
 	struct dirent *e;
 	DIR *dir;
-	int fd, ret;
-	struct ctr_error gone = CTR_ERROR_INIT;
+	int ret = cg_read(fd, "cgroup.subtree_control", &ctrls, &ignored);
 
-	ret = cg_read(dirfd, "cgroup.subtree_control", &ctrls, depth ? &gone : err);
 	if (ret < 0 && depth && (ret == -ENOENT || ret == -ENODEV))
 		return 0; /* a unit's cgroup removed while we walk */
-	if (ret < 0 && depth)
-		return ctr_errnum(err, ret, "cgroup %s: read cgroup.subtree_control", rel);
 	if (ret < 0)
-		return ret;
+		return ctr_errnum(err, ret, "cgroup %s: read cgroup.subtree_control", rel);
 	ctrls[strcspn(ctrls, "\n")] = '\0';
 	if (!*ctrls)
 		return 0; /* nothing enabled here, so nothing below either */
@@ -197,20 +195,17 @@ static int walk_subtree_control(int dirfd, const char *rel, int depth, FILE *out
 	if (depth >= SUBTREE_MAX_DEPTH)
 		return ctr_error(err, ELOOP, "cgroup %s: sub-cgroups nested deeper than %d", rel,
 				 SUBTREE_MAX_DEPTH);
-	/* Its own open file: listing moves the offset. */
-	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    !(dir = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!(dir = fdopendir(fd)))
 		return ctr_errno(err, "cgroup %s: list sub-cgroups", rel);
-	}
+	fd = -1; /* the DIR's now */
 	while (ret == 0 && (e = readdir(dir))) {
-		_cleanup_close_ int sub = -1;
 		_cleanup_free_ char *sub_rel = NULL;
+		int sub;
 
 		if (e->d_type != DT_DIR || e->d_name[0] == '.')
 			continue;
-		sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		sub =
+		    openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			continue; /* removed meanwhile */
 		sub_rel =
@@ -225,14 +220,20 @@ int cg_subtree_control(const struct cg_handle *h, char **out, struct ctr_error *
 {
 	size_t len = 0;
 	FILE *f;
-	int ret;
+	int fd, ret;
 
 	*out = NULL;
 	if (h->v2_dir < 0)
 		return 0;
-	if (!(f = open_memstream(out, &len)))
+	/* Its own open file for the walk: listing moves the offset. */
+	fd = openat(h->dirs[h->v2_dir].fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ctr_errno(err, "cgroup %s", h->path);
+	if (!(f = open_memstream(out, &len))) {
+		close(fd);
 		return ctr_errno(err, "open_memstream");
-	ret = walk_subtree_control(h->dirs[h->v2_dir].fd, ".", 0, f, err);
+	}
+	ret = walk_subtree_control(fd, ".", 0, f, err);
 	fclose(f);
 	if (ret < 0 || len == 0) {
 		free(*out);
@@ -249,8 +250,8 @@ static int enable_line(const struct cg_handle *h, char *line, struct ctr_error *
 	struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
 			       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
 					  RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
-	char *tab = strchr(line, '\t');
-	const char *rel = ".", *ctrls = line;
+	char *tab = strchr(line, '\t'), *ctrls = line;
+	const char *rel = ".";
 	_cleanup_close_ int fd = -1;
 	char *save = NULL;
 
@@ -264,7 +265,7 @@ static int enable_line(const struct cg_handle *h, char *line, struct ctr_error *
 		return 0; /* no such sub-cgroup was made again */
 	if (fd < 0)
 		return ctr_errno(err, "cgroup %s/%s", h->path, rel);
-	for (char *w = strtok_r((char *)ctrls, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+	for (char *w = strtok_r(ctrls, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 		_cleanup_free_ char *cmd = xasprintf("+%s", w);
 
 		if (cg_write(fd, "cgroup.subtree_control", cmd, err) < 0)

@@ -226,10 +226,8 @@ static int serve_child(const struct launch_opts *o, int sock, pid_t pid,
 		int fd = -1, ret;
 
 		ret = sync_recv(sock, &msg, &fd);
-		if (ret == -EPIPE)
-			return ctr_error(err, EPIPE, "container process exited during setup");
 		if (ret < 0)
-			return ctr_errnum(err, ret, "read from container process");
+			return sync_failed(ret, "read from container process", err);
 		switch (msg.type) {
 		case SYNC_HOOKS:
 			ret = o->cb.runtime_hooks ? o->cb.runtime_hooks(o->cb.data, pid, err) : 0;
@@ -257,10 +255,8 @@ static int serve_child(const struct launch_opts *o, int sock, pid_t pid,
 			return ctr_error(err, EPROTO, "container setup protocol: unexpected message %u",
 					 msg.type);
 		}
-		if (ret == -EPIPE)
-			return ctr_error(err, EPIPE, "container process exited during setup");
 		if (ret < 0)
-			return ctr_errnum(err, ret, "write to container process");
+			return sync_failed(ret, "write to container process", err);
 	}
 }
 

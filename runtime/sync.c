@@ -97,16 +97,21 @@ static const char *sync_type_name(uint32_t type)
 	return type < ARRAY_SIZE(names) && names[type] ? names[type] : "unknown";
 }
 
+int sync_failed(int ret, const char *doing, struct ctr_error *err)
+{
+	if (ret == -EPIPE)
+		return ctr_error(err, EPIPE, "container process exited during setup");
+	return ctr_errnum(err, ret, "%s", doing);
+}
+
 int sync_expect(int sock, enum sync_type want, int *fd, struct ctr_error *err)
 {
 	struct sync_msg msg;
 	int ret;
 
 	ret = sync_recv(sock, &msg, fd);
-	if (ret == -EPIPE)
-		return ctr_error(err, EPIPE, "container process exited during setup");
 	if (ret < 0)
-		return ctr_errnum(err, ret, "read from container process");
+		return sync_failed(ret, "read from container process", err);
 	if (msg.type == SYNC_ERROR)
 		return ctr_error(err, msg.value > 0 ? msg.value : EIO, "%s", msg.text);
 	if (msg.type != want)

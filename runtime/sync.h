@@ -56,12 +56,17 @@ struct sync_msg {
 int sync_send(int sock, enum sync_type type, int value, const char *text, int fd);
 
 /* Receive one message; *fd receives an attached fd or -1 (fd may be NULL).
- * Returns 0, -EPIPE on EOF, or -errno. */
+ * Returns 0, -EPIPE on EOF or a reset (the peer is gone), or -errno. */
 int sync_recv(int sock, struct sync_msg *msg, int *fd);
 
 /* Receive and require a type: a SYNC_ERROR becomes err's message, anything
  * else a protocol error naming both types. */
 int sync_expect(int sock, enum sync_type want, int *fd, struct ctr_error *err);
+
+/* The error for a failed sync_recv or sync_send (ret, a -errno): -EPIPE,
+ * the peer gone, says the container process exited during setup; any
+ * other names what was being done. Returns -code. */
+int sync_failed(int ret, const char *doing, struct ctr_error *err);
 
 /* Child side: report err to the parent (best effort). */
 void sync_send_error(int sock, const struct ctr_error *err);

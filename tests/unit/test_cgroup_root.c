@@ -338,27 +338,26 @@ static void applies_v2_limits_and_update_keeps_the_other_cpu_max_number(void **s
 	cg_free(h);
 }
 
-/* Writes text to dir/file, an absolute cgroup2 directory; 0 or -errno. */
-static int write_in(const char *dir, const char *file, const char *text)
-{
-	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	return write(fd, text, strlen(text)) < 0 ? -errno : 0;
-}
-
-static void expect_v2_file(const char *dir, const char *file, const char *want)
+/* dir/file of a sub-cgroup (an absolute path) reads want. */
+static void expect_below(const char *dir, const char *file, const char *want)
 {
 	struct ctr_error err = CTR_ERROR_INIT;
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
 	_cleanup_free_ char *got = NULL;
 
-	if (fd < 0 || cg_read(fd, file, &got, &err) < 0)
-		fail_msg("%s/%s: %s", dir, file, fd < 0 ? strerror(errno) : err.msg);
+	if (read_file_at(AT_FDCWD, path, &got, NULL, &err) < 0)
+		fail_msg("%s", err.msg);
 	if (strcmp(got, want) != 0)
-		fail_msg("%s/%s: got '%s', want '%s'", dir, file, got, want);
+		fail_msg("%s: got '%s', want '%s'", path, got, want);
+}
+
+static void enable_pids_below(const char *dir)
+{
+	struct ctr_error err = CTR_ERROR_INIT;
+	_cleanup_free_ char *path = xasprintf("%s/cgroup.subtree_control", dir);
+
+	if (write_file_at(AT_FDCWD, path, "+pids", 5, &err) < 0)
+		fail_msg("%s", err.msg);
 }
 
 /* What a checkpoint records of systemd's cgroup tree and a restore enables
@@ -367,7 +366,7 @@ static void subtree_controls_are_recorded_and_enabled_again_parents_first(void *
 {
 	struct spec_resources r = {.has_pids_limit = true, .pids_limit = 100};
 	struct ctr_error err = CTR_ERROR_INIT;
-	_cleanup_free_ char *text = NULL, *a = NULL, *ab = NULL, *old = NULL;
+	_cleanup_free_ char *text = NULL, *a = NULL, *ab = NULL;
 	struct cg_handle *h;
 
 	if (!on_v2())
@@ -375,9 +374,9 @@ static void subtree_controls_are_recorded_and_enabled_again_parents_first(void *
 	h = create("subtree1", &r);
 	a = xasprintf("%s/a", h->dirs[h->v2_dir].abs);
 	ab = xasprintf("%s/a/b", h->dirs[h->v2_dir].abs);
-	assert_int_equal(write_in(h->dirs[h->v2_dir].abs, "cgroup.subtree_control", "+pids"), 0);
+	enable_pids_below(h->dirs[h->v2_dir].abs);
 	assert_int_equal(mkdir(a, 0755), 0);
-	assert_int_equal(write_in(a, "cgroup.subtree_control", "+pids"), 0);
+	enable_pids_below(a);
 	assert_int_equal(mkdir(ab, 0755), 0);
 	if (cg_subtree_control(h, &text, &err) < 0)
 		fail_msg("cg_subtree_control: %s", err.msg);
@@ -394,12 +393,12 @@ static void subtree_controls_are_recorded_and_enabled_again_parents_first(void *
 	ab = xasprintf("%s/a/b", h->dirs[h->v2_dir].abs);
 	assert_int_equal(mkdir(a, 0755), 0);
 	assert_int_equal(mkdir(ab, 0755), 0);
-	expect_v2_file(a, "cgroup.subtree_control", "");
+	expect_below(a, "cgroup.subtree_control", "");
 	if (cg_enable_subtree(h, text, &err) < 0)
 		fail_msg("cg_enable_subtree: %s", err.msg);
-	expect_v2_file(h->dirs[h->v2_dir].abs, "cgroup.subtree_control", "pids\n");
-	expect_v2_file(a, "cgroup.subtree_control", "pids\n");
-	expect_v2_file(ab, "pids.max", "max\n"); /* the controller reached b */
+	expect_file(h, CG_PIDS, "cgroup.subtree_control", "pids\n");
+	expect_below(a, "cgroup.subtree_control", "pids\n");
+	expect_below(ab, "pids.max", "max\n"); /* the controller reached b */
 	/* A line for a directory that was not made again is no error; a
 	 * path out of the tree is refused. */
 	assert_int_equal(cg_enable_subtree(h, "gone\tpids\n", &err), 0);
@@ -409,10 +408,9 @@ static void subtree_controls_are_recorded_and_enabled_again_parents_first(void *
 
 	/* Images of earlier builds hold the container's own line only. */
 	h = create("subtree3", &r);
-	old = xstrdup("pids\n");
-	if (cg_enable_subtree(h, old, &err) < 0)
+	if (cg_enable_subtree(h, "pids\n", &err) < 0)
 		fail_msg("cg_enable_subtree: %s", err.msg);
-	expect_v2_file(h->dirs[h->v2_dir].abs, "cgroup.subtree_control", "pids\n");
+	expect_file(h, CG_PIDS, "cgroup.subtree_control", "pids\n");
 	cg_free(h);
 }
 
